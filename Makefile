@@ -1,0 +1,73 @@
+# Shared by people and CI: `make up` (a local database with everything applied) and
+# `make test` (lint + type checks + the whole suite against a real PostgreSQL with pgTAP).
+
+PYTHON     ?= python3
+VENV       ?= .venv
+BIN        := $(VENV)/bin
+SK         := $(BIN)/schema-kit
+PG_MAJOR   ?= $(shell ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1)
+PG_MAJOR   := $(if $(PG_MAJOR),$(PG_MAJOR),15)
+PG_SHARE   := /usr/share/postgresql/$(PG_MAJOR)
+APT_PKGS   := postgresql-$(PG_MAJOR) postgresql-client-$(PG_MAJOR) postgresql-$(PG_MAJOR)-pgtap \
+              libtap-parser-sourcehandler-pgtap-perl
+RENDERED   := build/rendered
+
+.PHONY: help bootstrap system-packages venv up down test check lint typecheck sql-lint pytest render clean
+
+help:
+	@echo "make up     local PostgreSQL in .schema-kit/ with every unit applied; prints its DSN"
+	@echo "make test   ruff + mypy + sqlfluff, then pytest (flows, tool, pgTAP) on a real server"
+	@echo "make down   stop the local PostgreSQL"
+
+bootstrap: system-packages venv
+
+# PostgreSQL server binaries and pgTAP come from apt; installed when missing and we are root.
+system-packages:
+	@if [ -x /usr/lib/postgresql/$(PG_MAJOR)/bin/initdb ] && [ -f $(PG_SHARE)/extension/pgtap.control ] \
+	    && command -v pg_prove >/dev/null && command -v psql >/dev/null; then \
+	  echo "system packages: present (PostgreSQL $(PG_MAJOR), pgTAP)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "system packages: installing $(APT_PKGS)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS) >/dev/null; \
+	else \
+	  echo "missing PostgreSQL $(PG_MAJOR) or pgTAP; run: sudo apt-get install -y $(APT_PKGS)"; exit 1; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+up: bootstrap
+	$(SK) db up
+	$(SK) apply
+	@echo "DSN: $$($(SK) db url)"
+
+down: venv
+	$(SK) db down
+
+render: venv
+	$(SK) render --out $(RENDERED)
+
+lint: venv
+	$(BIN)/ruff check src tests
+
+typecheck: venv
+	$(BIN)/mypy
+
+# sqlfluff reads exactly what apply runs: the rendered SQL of the postgres target.
+sql-lint: render
+	$(BIN)/sqlfluff lint $(RENDERED)
+
+check: lint typecheck sql-lint
+
+pytest: bootstrap
+	$(BIN)/pytest
+
+test: bootstrap check pytest
+
+clean:
+	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

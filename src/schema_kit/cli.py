@@ -1,0 +1,200 @@
+"""Command line: ``parse_args(argv)`` → ``run(args, out, err) -> exit code`` → thin ``main``.
+
+Exit codes: 0 ok; 1 error; 2 pending units (``status --check``); 64 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from schema_kit import __version__
+from schema_kit.config import TARGETS, Settings, load_settings
+from schema_kit.connect import redact, resolve_dsn
+from schema_kit.errors import SchemaKitError
+
+EXIT_OK, EXIT_ERROR, EXIT_PENDING, EXIT_USAGE = 0, 1, 2, 64
+
+
+class UsageError(Exception):
+    """Bad command line; argparse's message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _database_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dsn", help="server to use (else SCHEMA_KIT_DSN, DATABASE_URL, "
+                        "else the local cluster in .schema-kit/)")
+    _render_options(parser)
+
+
+def _render_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", choices=TARGETS, help="postgres (default: applies the "
+                        "Supabase compatibility layer) or supabase (the platform provides it)")
+    parser.add_argument("--sources", type=Path, help="folder with compat/, migrations/, "
+                        "functions/, triggers/, policies/ (default: the packaged SQL)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="schema-kit",
+        description="Render, apply and test the support platform's database layer.",
+        epilog="exit codes: 0 ok, 1 error, 2 pending units (status --check), 64 bad usage",
+    )
+    parser.add_argument("--version", action="version", version=f"schema-kit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("render", help="print or write the ordered SQL that apply runs")
+    _render_options(p)
+    p.add_argument("--out", type=Path, help="write one file per unit into this folder")
+
+    p = sub.add_parser("apply", help="apply pending versioned units and changed repeatable units")
+    _database_options(p)
+    p.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+
+    p = sub.add_parser("status", help="list applied, pending and changed units")
+    _database_options(p)
+    p.add_argument("--check", action="store_true", help="exit 2 when anything is pending")
+
+    p = sub.add_parser("rollback", help="undo the most recent versioned units")
+    _database_options(p)
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--steps", type=int, default=1, help="how many units (default 1)")
+    group.add_argument("--all", action="store_true", help="undo every versioned unit")
+
+    p = sub.add_parser("db", help="the local throwaway PostgreSQL cluster in .schema-kit/")
+    p.add_argument("action", choices=("up", "down", "status", "url"))
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    flags = {name: getattr(args, name, None) for name in ("dsn", "target", "sources")}
+    return load_settings(flags)
+
+
+def _cmd_render(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from schema_kit.render import render, write
+
+    units = render(settings)
+    if args.out is not None:
+        written = write(units, args.out)
+        err.write(f"wrote {len(written)} files for {len(units)} units to {args.out}\n")
+        return EXIT_OK
+    for index, unit in enumerate(units, start=1):
+        out.write(f"-- ==== {index:03d} {unit.label} ====\n{unit.sql}")
+        if not unit.sql.endswith("\n"):
+            out.write("\n")
+    return EXIT_OK
+
+
+def _migrator(settings: Settings, err: TextIO) -> Any:
+    from schema_kit.migrate import Migrator
+    from schema_kit.render import render
+
+    def log(line: str) -> None:
+        err.write(line + "\n")
+        err.flush()
+
+    units = render(settings)
+    dsn = resolve_dsn(settings, log)
+    log(f"database: {redact(dsn)} (target {settings.target})")
+    return Migrator(dsn, units, settings.target, log)
+
+
+def _cmd_apply(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    with _migrator(settings, err) as migrator:
+        migrator.apply(dry_run=args.dry_run)
+    return EXIT_OK
+
+
+def _cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    with _migrator(settings, err) as migrator:
+        plan = migrator.plan()
+        for item in plan:
+            out.write(f"{item.state:<8} {item.unit.label}\n")
+        for stale in migrator.unknown_ids():
+            out.write(f"{'unknown':<8} {stale} (applied, not in the sources)\n")
+    pending = sum(item.state != "applied" for item in plan)
+    err.write(f"{len(plan) - pending} applied, {pending} pending\n")
+    return EXIT_PENDING if args.check and pending else EXIT_OK
+
+
+def _cmd_rollback(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    if not args.all and args.steps < 1:
+        raise UsageError("schema-kit rollback: --steps must be at least 1")
+    with _migrator(settings, err) as migrator:
+        migrator.rollback(len(migrator.units) if args.all else args.steps)
+    return EXIT_OK
+
+
+def _cmd_db(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from schema_kit.localdb import LocalCluster, LocalDBError
+
+    cluster = LocalCluster(settings.local_dir)
+
+    def log(line: str) -> None:
+        err.write(line + "\n")
+
+    try:
+        if args.action == "up":
+            out.write(cluster.up(log=log) + "\n")
+        elif args.action == "down":
+            if not cluster.down(log=log):
+                log("not running")
+        elif args.action == "url":
+            out.write(cluster.url() + "\n")
+        else:
+            status = cluster.status()
+            state = "running" if status.running else (
+                "stopped" if status.initialized else "not initialized")
+            out.write(f"{state} {status.data_dir}" + (f" {status.dsn}" if status.dsn else "")
+                      + "\n")
+            return EXIT_OK if status.running else EXIT_ERROR
+    except LocalDBError as exc:
+        raise SchemaKitError(str(exc)) from None
+    return EXIT_OK
+
+
+COMMANDS = {
+    "render": _cmd_render,
+    "apply": _cmd_apply,
+    "status": _cmd_status,
+    "rollback": _cmd_rollback,
+    "db": _cmd_db,
+}
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run a parsed command; errors become a message on ``err`` and an exit code."""
+    try:
+        settings = _settings(args)
+        return COMMANDS[args.command](args, settings, out, err)
+    except UsageError as exc:
+        err.write(f"{exc}\n")
+        return EXIT_USAGE
+    except SchemaKitError as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parse_args(argv)
+    except UsageError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_USAGE
+    return run(args, sys.stdout, sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

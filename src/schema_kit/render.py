@@ -1,0 +1,101 @@
+"""Render every source file with jinja2 into the ordered SQL that apply runs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from schema_kit.config import Settings
+from schema_kit.errors import SchemaKitError
+from schema_kit.sources import Source, discover, sql_root
+
+
+class RenderError(SchemaKitError):
+    """A template failed to render (undefined variable, syntax error)."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One rendered unit: what runs, and the id under which it is recorded."""
+
+    source: Source
+    sql: str
+    rollback_sql: str | None
+
+    @property
+    def label(self) -> str:
+        return self.source.label
+
+    @property
+    def versioned(self) -> bool:
+        return self.source.versioned
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
+
+    @property
+    def unit_id(self) -> str:
+        """Recorded id. yoyo hashes only the id, so a repeatable unit's id carries its checksum."""
+        if self.versioned:
+            return self.label
+        return f"{self.label}@{self.checksum[:16]}"
+
+
+def _environment(root: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def _render_file(env: jinja2.Environment, root: Path, path: Path, settings: Settings) -> str:
+    name = path.relative_to(root).as_posix()
+    try:
+        return env.get_template(name).render(settings.template_context())
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"{name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        raise RenderError(f"{name}: {exc.message} (known: target, limits, roles)") from None
+
+
+def render(settings: Settings) -> list[Unit]:
+    """Render all units for the settings' target, in apply order."""
+    root = sql_root(settings.sources)
+    env = _environment(root)
+    units = []
+    for source in discover(root, settings.target):
+        sql = _render_file(env, root, source.path, settings)
+        rollback = None
+        if source.rollback is not None:
+            rollback = _render_file(env, root, source.rollback, settings)
+        units.append(Unit(source, sql, rollback))
+    return units
+
+
+def file_names(index: int, unit: Unit) -> tuple[str, str]:
+    """Names of a unit's rendered file and rollback file, ordered by their prefix."""
+    stem = f"{index:03d}_{unit.source.kind}_{unit.source.name}"
+    return f"{stem}.sql", f"{stem}.rollback.sql"
+
+
+def write(units: Sequence[Unit], out: Path) -> list[Path]:
+    """Write the ordered SQL into ``out``; files from an earlier render there are replaced."""
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("[0-9][0-9][0-9]_*.sql"):
+        stale.unlink()
+    written = []
+    for index, unit in enumerate(units, start=1):
+        name, rollback_name = file_names(index, unit)
+        (out / name).write_text(unit.sql, encoding="utf-8")
+        written.append(out / name)
+        if unit.rollback_sql is not None:
+            (out / rollback_name).write_text(unit.rollback_sql, encoding="utf-8")
+            written.append(out / rollback_name)
+    return written

@@ -1,0 +1,161 @@
+"""Test support: a migrated template database, per-test clones, personas and pgTAP runs.
+
+Used by this project's tests and usable by backend teams' own suites::
+
+    with psycopg.connect(dsn) as conn, conn.transaction():
+        act_as(conn, user_id)              # authenticated, JWT claims with sub = user_id
+        conn.execute("select * from tickets.tickets")   # RLS decides
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from pytest_postgresql.janitor import DatabaseJanitor
+
+from schema_kit.config import Settings
+from schema_kit.migrate import Migrator
+from schema_kit.render import render
+
+PGTAP_SCHEMA = "extensions"
+
+
+def _janitor(admin_dsn: str, dbname: str, template: str | None = None,
+             as_template: bool = False) -> DatabaseJanitor:
+    parts = conninfo_to_dict(admin_dsn)
+    return DatabaseJanitor(
+        user=str(parts.get("user") or "postgres"),
+        password=parts.get("password"),  # type: ignore[arg-type]
+        host=str(parts.get("host") or "127.0.0.1"),
+        port=str(parts.get("port") or "5432"),
+        dbname=dbname,
+        template_dbname=template,
+        as_template=as_template,
+        maintenance_dbname=str(parts.get("dbname") or "postgres"),
+    )
+
+
+def database_dsn(admin_dsn: str, dbname: str) -> str:
+    """The admin DSN pointed at another database on the same server."""
+    return make_conninfo(admin_dsn, dbname=dbname)
+
+
+@contextmanager
+def scratch_database(admin_dsn: str, dbname: str, template: str | None = None) -> Iterator[str]:
+    """Create ``dbname`` (empty, or a clone of ``template``), yield its DSN, drop it."""
+    janitor = _janitor(admin_dsn, dbname, template)
+    janitor.drop()
+    janitor.init()
+    try:
+        yield database_dsn(admin_dsn, dbname)
+    finally:
+        janitor.drop()
+
+
+def build_template(admin_dsn: str, dbname: str, helpers_sql: Path,
+                   log: Callable[[str], None] = lambda _line: None) -> str:
+    """A template database with every unit applied, pgTAP and the SQL persona helpers."""
+    janitor = _janitor(admin_dsn, dbname, as_template=True)
+    janitor.drop()
+    janitor.init()
+    dsn = database_dsn(admin_dsn, dbname)
+    settings = Settings(target="postgres")
+    with Migrator(dsn, render(settings), settings.target, log) as migrator:
+        migrator.apply()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"create schema if not exists {PGTAP_SCHEMA}")
+        conn.execute(f"create extension if not exists pgtap schema {PGTAP_SCHEMA}")
+        conn.execute(f"grant usage on schema {PGTAP_SCHEMA} to anon, authenticated, service_role")
+        conn.execute(helpers_sql.read_text(encoding="utf-8").encode("utf-8"))
+    return dsn
+
+
+def act_as(conn: psycopg.Connection[Any], user_id: UUID | str | None = None, *,
+           role: str = "authenticated", claims: dict[str, Any] | None = None) -> None:
+    """Become a persona for the rest of the current transaction, as PostgREST does.
+
+    ``role`` is anon, authenticated or service_role; the JWT claims carry ``sub`` and ``role``.
+    """
+    if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE and conn.autocommit:
+        raise RuntimeError("act_as needs an open transaction (use conn.transaction())")
+    payload: dict[str, Any] = {"role": role, **(claims or {})}
+    if user_id is not None:
+        payload["sub"] = str(user_id)
+    conn.execute("select set_config('request.jwt.claims', %s, true), "
+                 "set_config('role', %s, true)", (json.dumps(payload), role))
+
+
+# -- pgTAP -------------------------------------------------------------------------------------
+
+_RESULT = re.compile(r"^(not ok|ok) (\d+)(.*)$")
+_PLAN = re.compile(r"^1\.\.(\d+)")
+
+
+@dataclass
+class TapResult:
+    """What a pgTAP file reported."""
+
+    planned: int | None = None
+    passed: int = 0
+    failures: list[str] = field(default_factory=list)
+    output: str = ""
+    errors: str = ""
+    returncode: int = 0
+
+    @property
+    def ran(self) -> int:
+        return self.passed + len(self.failures)
+
+    @property
+    def ok(self) -> bool:
+        return (self.returncode == 0 and not self.failures and self.planned is not None
+                and self.planned == self.ran)
+
+
+def psql_path() -> str:
+    """psql from PATH, else next to the server binaries."""
+    found = shutil.which("psql")
+    if found:
+        return found
+    from schema_kit.localdb import find_bindir
+
+    return str(find_bindir() / "psql")
+
+
+def run_pgtap(dsn: str, path: Path) -> TapResult:
+    """Run one pgTAP file with psql (stop on the first SQL error) and parse its TAP output."""
+    env = {"PGOPTIONS": f"-c search_path=public,{PGTAP_SCHEMA}", "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(
+        [psql_path(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", dsn, "-f", str(path)],
+        capture_output=True, text=True, env=env, timeout=600, check=False)
+    result = TapResult(output=proc.stdout, errors=proc.stderr, returncode=proc.returncode)
+    lines = proc.stdout.splitlines()
+    for index, line in enumerate(lines):
+        plan = _PLAN.match(line)
+        if plan:
+            result.planned = int(plan.group(1))
+            continue
+        match = _RESULT.match(line)
+        if not match:
+            continue
+        if match.group(1) == "ok" or "# TODO" in match.group(3):
+            result.passed += 1
+            continue
+        detail = [line]
+        for follow in lines[index + 1:]:
+            if not follow.startswith("#"):
+                break
+            detail.append(follow)
+        result.failures.append("\n".join(detail))
+    return result
