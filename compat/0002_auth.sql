@@ -20,7 +20,8 @@
 CREATE SCHEMA auth;
 
 COMMENT ON SCHEMA auth IS
-    'Supabase compatibility layer: identity (users table and JWT claim helpers). On the supabase target this schema belongs to the platform.';
+'Supabase compatibility layer: identity (users table and JWT claim helpers). On the supabase target this schema '
+'belongs to the platform.';
 
 GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
 
@@ -44,13 +45,14 @@ CREATE TABLE auth.users (
 );
 
 COMMENT ON TABLE auth.users IS
-    'Supabase compatibility layer: the users the JWT sub claim refers to. Hidden from anon and authenticated (as on Supabase); service_role may manage it.';
+'Supabase compatibility layer: the users the JWT sub claim refers to. Hidden from anon and authenticated (as on '
+'Supabase); service_role may manage it.';
 COMMENT ON COLUMN auth.users.id IS 'The user id: the JWT sub claim, returned by auth.uid().';
 COMMENT ON COLUMN auth.users.email IS 'Login e-mail (varchar(255), as Supabase).';
 COMMENT ON COLUMN auth.users.raw_app_meta_data IS
-    'Set by the platform/service_role only; appears in the JWT as app_metadata.';
+'Set by the platform/service_role only; appears in the JWT as app_metadata.';
 COMMENT ON COLUMN auth.users.raw_user_meta_data IS
-    'Editable by the end user (JWT user_metadata): never use it for authorization.';
+'Editable by the end user (JWT user_metadata): never use it for authorization.';
 COMMENT ON COLUMN auth.users.created_at IS 'When the user was created.';
 COMMENT ON COLUMN auth.users.updated_at IS 'When the user was last changed (maintained by the writer, as GoTrue does).';
 
@@ -79,7 +81,8 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION auth.uid() IS
-    'The JWT sub claim as uuid: request.jwt.claim.sub when set and not empty, else request.jwt.claims ->> ''sub''; NULL when neither is set. Same definition as Supabase.';
+'The JWT sub claim as uuid: request.jwt.claim.sub when set and not empty, else request.jwt.claims ->> ''sub''; NULL '
+'when neither is set. Same definition as Supabase.';
 
 -- Why: the JWT role claim (anon / authenticated / service_role), for policies that must tell
 -- the caller's key apart from the current database role.
@@ -93,7 +96,8 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION auth.role() IS
-    'The JWT role claim: request.jwt.claim.role when set and not empty, else request.jwt.claims ->> ''role''; NULL when neither is set. Same definition as Supabase.';
+'The JWT role claim: request.jwt.claim.role when set and not empty, else request.jwt.claims ->> ''role''; NULL when '
+'neither is set. Same definition as Supabase.';
 
 -- Why: the JWT email claim, for policies and defaults that need the caller's e-mail without
 -- reading auth.users (which the API roles cannot read).
@@ -107,7 +111,8 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION auth.email() IS
-    'The JWT email claim: request.jwt.claim.email when set and not empty, else request.jwt.claims ->> ''email''; NULL when neither is set. Same definition as Supabase.';
+'The JWT email claim: request.jwt.claim.email when set and not empty, else request.jwt.claims ->> ''email''; NULL '
+'when neither is set. Same definition as Supabase.';
 
 -- Why: the whole JWT payload, for claims without a helper (app_metadata, aal, session_id).
 CREATE FUNCTION auth.jwt() RETURNS jsonb
@@ -120,8 +125,8 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION auth.jwt() IS
-    'The JWT payload as jsonb: request.jwt.claim when set and not empty, else request.jwt.claims; NULL when neither is set. Same definition as Supabase.';
+'The JWT payload as jsonb: request.jwt.claim when set and not empty, else request.jwt.claims; NULL when neither is '
+'set. Same definition as Supabase.';
 
 -- Why: policies evaluated for any API role call these helpers.
-GRANT EXECUTE ON FUNCTION auth.uid(), auth.role(), auth.email(), auth.jwt()
-    TO anon, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION auth.uid(), auth.role(), auth.email(), auth.jwt() TO anon, authenticated, service_role;

@@ -19,7 +19,8 @@
 CREATE SCHEMA realtime;
 
 COMMENT ON SCHEMA realtime IS
-    'Supabase compatibility layer: Realtime Broadcast/Presence messages and their SQL API. On the supabase target this schema belongs to the platform.';
+'Supabase compatibility layer: Realtime Broadcast/Presence messages and their SQL API. On the supabase target this '
+'schema belongs to the platform.';
 
 GRANT USAGE ON SCHEMA realtime TO anon, authenticated, service_role;
 
@@ -32,12 +33,13 @@ GRANT USAGE ON SCHEMA realtime TO anon, authenticated, service_role;
 -- Supabase's exact shape (partitioned by inserted_at, primary key (id, inserted_at),
 -- timestamps WITHOUT time zone). Supabase Realtime creates daily partitions
 -- messages_YYYY_MM_DD and DROPS those older than 72 hours: nothing stored only here survives
--- three days on the platform, which is why the domain keeps its own archive.
+-- three days on the platform, which is why the domain keeps its own archive. (`extension` and
+-- `event` are SQL keywords, kept because they are Supabase's column names.)
 CREATE TABLE realtime.messages (
     topic text NOT NULL,
-    extension text NOT NULL,
+    extension text NOT NULL,  -- noqa: RF04
     payload jsonb,
-    event text,
+    event text,  -- noqa: RF04
     private boolean DEFAULT false,
     updated_at timestamp without time zone NOT NULL DEFAULT now(),
     inserted_at timestamp without time zone NOT NULL DEFAULT now(),
@@ -46,12 +48,14 @@ CREATE TABLE realtime.messages (
 ) PARTITION BY RANGE (inserted_at);
 
 COMMENT ON TABLE realtime.messages IS
-    'Supabase compatibility layer: Realtime Broadcast/Presence messages and authorization probes. RLS enabled, no policies shipped (projects write their own). On Supabase partitions older than 72 hours are dropped.';
+'Supabase compatibility layer: Realtime Broadcast/Presence messages and authorization probes. RLS enabled, no '
+'policies shipped (projects write their own). On Supabase partitions older than 72 hours are dropped.';
 COMMENT ON COLUMN realtime.messages.topic IS 'Channel topic, e.g. ticket:<uuid>; policies key on it.';
 COMMENT ON COLUMN realtime.messages.extension IS 'broadcast or presence.';
 COMMENT ON COLUMN realtime.messages.payload IS 'Message body (realtime.send adds an id key when missing).';
 COMMENT ON COLUMN realtime.messages.event IS 'Event name the subscribers filter on.';
-COMMENT ON COLUMN realtime.messages.private IS 'True for private (RLS-authorized) channels; realtime.send defaults to true.';
+COMMENT ON COLUMN realtime.messages.private IS
+'True for private (RLS-authorized) channels; realtime.send defaults to true.';
 COMMENT ON COLUMN realtime.messages.updated_at IS 'Timestamp without time zone, as Supabase.';
 COMMENT ON COLUMN realtime.messages.inserted_at IS 'Partition key (timestamp without time zone, as Supabase).';
 COMMENT ON COLUMN realtime.messages.id IS 'Message id; unique together with inserted_at.';
@@ -63,7 +67,8 @@ COMMENT ON COLUMN realtime.messages.id IS 'Message id; unique together with inse
 CREATE TABLE realtime.messages_default PARTITION OF realtime.messages DEFAULT;
 
 COMMENT ON TABLE realtime.messages_default IS
-    'Supabase compatibility layer: the single local partition of realtime.messages (Supabase uses daily partitions kept 72 hours). Not granted to the API roles.';
+'Supabase compatibility layer: the single local partition of realtime.messages (Supabase uses daily partitions kept '
+'72 hours). Not granted to the API roles.';
 
 ALTER TABLE realtime.messages_default ENABLE ROW LEVEL SECURITY;
 
@@ -71,10 +76,10 @@ ALTER TABLE realtime.messages_default ENABLE ROW LEVEL SECURITY;
 -- rows by topic; same index (name, columns, predicate) as Supabase.
 CREATE INDEX messages_inserted_at_topic_index ON realtime.messages
 USING btree (inserted_at DESC, topic)
-WHERE extension = 'broadcast' AND private IS TRUE;
+WHERE extension = 'broadcast' AND private IS true;
 
 COMMENT ON INDEX realtime.messages_inserted_at_topic_index IS
-    'Recent private broadcast messages by topic (Realtime authorization and reads), as Supabase.';
+'Recent private broadcast messages by topic (Realtime authorization and reads), as Supabase.';
 
 -- Why: RLS is what authorizes channels. Enabled, not forced (the owner and service_role
 -- bypass it, as on Supabase), and no policy is shipped: until the project adds policies the
@@ -99,7 +104,8 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION realtime.topic() IS
-    'The topic of the current Realtime operation (setting realtime.topic); NULL when unset or empty. Same definition as Supabase.';
+'The topic of the current Realtime operation (setting realtime.topic); NULL when unset or empty. Same definition as '
+'Supabase.';
 
 -- Why: Supabase's "broadcast from the database" entry point, same signature and behaviour:
 -- one broadcast row (extension broadcast, private by default) whose payload carries the
@@ -142,7 +148,8 @@ END;
 $$;
 
 COMMENT ON FUNCTION realtime.send(jsonb, text, text, boolean) IS
-    'Inserts one broadcast message (payload gets an id key when missing; realtime.topic set transaction-locally). Like Supabase, swallows every error and only raises WARNING ErrorSendingBroadcastMessage: never rely on it to persist.';
+'Inserts one broadcast message (payload gets an id key when missing; realtime.topic set transaction-locally). Like '
+'Supabase, swallows every error and only raises WARNING ErrorSendingBroadcastMessage: never rely on it to persist.';
 
 -- Why: Supabase's helper for "Broadcast from Database" row triggers, same signature and
 -- behaviour: a private message whose payload has old_record, record, operation, table and
@@ -188,13 +195,13 @@ END;
 $$;
 
 COMMENT ON FUNCTION realtime.broadcast_changes(text, text, text, text, text, record, record, text) IS
-    'Broadcasts a row change as a private message (payload keys old_record, record, operation, table, schema) through realtime.send. Refuses level STATEMENT and operations other than INSERT/UPDATE/DELETE. Same behaviour as Supabase.';
+'Broadcasts a row change as a private message (payload keys old_record, record, operation, table, schema) through '
+'realtime.send. Refuses level STATEMENT and operations other than INSERT/UPDATE/DELETE. Same behaviour as Supabase.';
 
 -- Why: the API roles call these from policies, triggers and RPC, as on Supabase.
-GRANT EXECUTE ON FUNCTION
-    realtime.topic(),
-    realtime.send(jsonb, text, text, boolean),
-    realtime.broadcast_changes(text, text, text, text, text, record, record, text)
+GRANT EXECUTE ON FUNCTION realtime.topic() TO anon, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION realtime.send(jsonb, text, text, boolean) TO anon, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION realtime.broadcast_changes(text, text, text, text, text, record, record, text)
 TO anon, authenticated, service_role;
 
 
@@ -240,7 +247,8 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION realtime.announcement(realtime.messages) IS
-    'The pg_notify payload announcing one message: JSON with id, topic, event, extension, private, inserted_at, truncated (never the message payload; under 8000 bytes, oversized text fields become null with truncated true).';
+'The pg_notify payload announcing one message: JSON with id, topic, event, extension, private, inserted_at, '
+'truncated (never the message payload; under 8000 bytes, oversized text fields become null with truncated true).';
 
 -- Why: statement-level with a transition table, so one multi-row insert runs the function
 -- once (set-based) instead of once per row. SECURITY DEFINER so any role able to insert a row
@@ -260,7 +268,8 @@ END;
 $$;
 
 COMMENT ON FUNCTION realtime.announce_message() IS
-    'Trigger function: pg_notify(''realtime_messages'', realtime.announcement(row)) for every inserted message (postgres target only; Supabase Realtime reads the table itself).';
+'Trigger function: pg_notify(''realtime_messages'', realtime.announcement(row)) for every inserted message (postgres '
+'target only; Supabase Realtime reads the table itself).';
 
 -- Why: every insert into realtime.messages (realtime.send, domain functions, API clients)
 -- reaches local subscribers. Fires for inserts through the parent table, which is the only
@@ -272,4 +281,4 @@ FOR EACH STATEMENT
 EXECUTE FUNCTION realtime.announce_message();
 
 COMMENT ON TRIGGER announce_message ON realtime.messages IS
-    'Announces new messages on the pg_notify channel realtime_messages (local stand-in for Supabase Realtime).';
+'Announces new messages on the pg_notify channel realtime_messages (local stand-in for Supabase Realtime).';

@@ -114,7 +114,7 @@ class Migrator:
             self.backend = _Backend(self.dsn)
         except psycopg.OperationalError as exc:
             self._workdir.cleanup()
-            raise SchemaKitError(f"cannot connect: {str(exc).strip()}") from None
+            raise SchemaKitError(f"cannot connect: {' '.join(str(exc).split())}") from None
         conn = self.backend.connection
         got = conn.execute("select pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()
         if not (got and got[0]):
@@ -179,7 +179,10 @@ class Migrator:
     def unknown_ids(self) -> list[str]:
         """Applied versioned ids the sources no longer contain (renamed or deleted files)."""
         known = {u.label for u in self.units}
-        return [i for i in self.applied_ids() if i.split("@", 1)[0] not in known]
+        # on the supabase target the compat layer is the platform's business, not a stray unit
+        foreign = "compat/" if self.target == "supabase" else None
+        return [i for i in self.applied_ids() if i.split("@", 1)[0] not in known
+                and not (foreign and i.startswith(foreign))]
 
     def preflight(self) -> None:
         """Refuse a target that does not fit the database."""
