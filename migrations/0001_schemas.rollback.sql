@@ -5,12 +5,12 @@
 -- e.g. the SECURITY DEFINER helpers in private; the next apply re-creates them. Dropping a
 -- schema also drops its ACL, so the grants of the forward file need no separate REVOKE.
 
-drop schema private cascade;
+DROP SCHEMA private CASCADE;
 
-drop schema audit cascade;
+DROP SCHEMA audit CASCADE;
 
-drop schema balcao_virtual cascade;
+DROP SCHEMA balcao_virtual CASCADE;
 
-drop schema tickets cascade;
+DROP SCHEMA tickets CASCADE;
 
-drop schema crm cascade;
+DROP SCHEMA crm CASCADE;

@@ -6,6 +6,6 @@
 -- rollbacks run newest first. Indexes, the identity sequence, constraints, comments, grants
 -- and RLS go with their tables.
 
-drop table balcao_virtual.logs_conversas cascade;
+DROP TABLE balcao_virtual.logs_conversas CASCADE;
 
-drop table balcao_virtual.sessoes_ativas cascade;
+DROP TABLE balcao_virtual.sessoes_ativas CASCADE;

@@ -23,7 +23,7 @@ from schema_kit.testing import TapResult, build_template, run_pgtap, scratch_dat
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
-HELPERS_SQL = TESTS / "sql" / "helpers.sql"
+SUPPORT_SQL = [TESTS / "sql" / "helpers.sql", TESTS / "sql" / "fixtures.sql"]
 TEMPLATE = "schema_kit_template"
 
 
@@ -64,7 +64,7 @@ class _Server:
 
     def template(self) -> str:
         if self.template_dsn is None:
-            self.template_dsn = build_template(self.start(), TEMPLATE, HELPERS_SQL)
+            self.template_dsn = build_template(self.start(), TEMPLATE, SUPPORT_SQL)
         return self.template_dsn
 
     def stop(self) -> None:

@@ -13,7 +13,7 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,9 +63,9 @@ def scratch_database(admin_dsn: str, dbname: str, template: str | None = None) -
         janitor.drop()
 
 
-def build_template(admin_dsn: str, dbname: str, helpers_sql: Path,
+def build_template(admin_dsn: str, dbname: str, support_sql: Sequence[Path],
                    log: Callable[[str], None] = lambda _line: None) -> str:
-    """A template database with every unit applied, pgTAP and the SQL persona helpers."""
+    """A template database with every unit applied, pgTAP and the test support SQL files."""
     janitor = _janitor(admin_dsn, dbname, as_template=True)
     janitor.drop()
     janitor.init()
@@ -77,7 +77,8 @@ def build_template(admin_dsn: str, dbname: str, helpers_sql: Path,
         conn.execute(f"create schema if not exists {PGTAP_SCHEMA}")
         conn.execute(f"create extension if not exists pgtap schema {PGTAP_SCHEMA}")
         conn.execute(f"grant usage on schema {PGTAP_SCHEMA} to anon, authenticated, service_role")
-        conn.execute(helpers_sql.read_text(encoding="utf-8").encode("utf-8"))
+        for path in support_sql:
+            conn.execute(path.read_text(encoding="utf-8").encode("utf-8"))
     return dsn
 
 

@@ -1,0 +1,124 @@
+-- =============================================================================================
+-- private: membership helpers for policies, functions and triggers
+-- =============================================================================================
+-- Policies call these as `escritorio_id IN (SELECT private.escritorios_da_equipe())`, so the
+-- lookup runs once per statement (a hashed subplan), not once per row, and bypasses the RLS of crm.equipe /
+-- crm.clientes (SECURITY DEFINER) without exposing those tables. Every one is STABLE, sets
+-- search_path = '' and schema-qualifies everything. The schema `private` is not exposed by the
+-- Data API; only authenticated and service_role may execute these.
+
+-- Offices in which the caller is ACTIVE staff (any papel). Empty for clients, anon, inactive
+-- staff: removing or deactivating a member takes effect at the next statement.
+CREATE OR REPLACE FUNCTION private.escritorios_da_equipe()
+RETURNS SETOF uuid
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+    SELECT e.escritorio_id
+    FROM crm.equipe AS e
+    WHERE e.user_id = (SELECT auth.uid()) AND e.ativo
+$$;
+
+COMMENT ON FUNCTION private.escritorios_da_equipe() IS
+'Offices where auth.uid() is active staff. For policies: escritorio_id IN (SELECT private.escritorios_da_equipe()).';
+
+-- Offices in which the caller is an active supervisor or admin (they see more: the audit trail,
+-- every staff member, internal notes of the whole office).
+CREATE OR REPLACE FUNCTION private.escritorios_supervisionados()
+RETURNS SETOF uuid
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+    SELECT e.escritorio_id
+    FROM crm.equipe AS e
+    WHERE e.user_id = (SELECT auth.uid()) AND e.ativo AND e.papel IN ('supervisor', 'admin')
+$$;
+
+COMMENT ON FUNCTION private.escritorios_supervisionados() IS
+'Offices where auth.uid() is an active supervisor or admin.';
+
+-- The crm.clientes row of the caller's portal login (user_id is unique): the only source of a
+-- client's cliente_id / escritorio_id. NULL for staff, anon and service_role.
+CREATE OR REPLACE FUNCTION private.cliente_do_usuario()
+RETURNS uuid
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+    SELECT c.id FROM crm.clientes AS c WHERE c.user_id = (SELECT auth.uid())
+$$;
+
+COMMENT ON FUNCTION private.cliente_do_usuario() IS
+'crm.clientes.id of the caller''s portal login, or NULL. Never trust a cliente_id sent by a client.';
+
+-- May the caller use this ticket (read it, chat on it, comment on it)? Its client, or active
+-- staff of its office. FALSE (never an error) for unknown tickets.
+CREATE OR REPLACE FUNCTION private.pode_acessar_ticket(p_ticket_id uuid)
+RETURNS boolean
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+    SELECT coalesce((
+        SELECT t.cliente_id = (SELECT private.cliente_do_usuario())
+            OR t.escritorio_id IN (SELECT private.escritorios_da_equipe())
+        FROM tickets.tickets AS t
+        WHERE t.id = p_ticket_id
+    ), false)
+$$;
+
+COMMENT ON FUNCTION private.pode_acessar_ticket(uuid) IS
+'True when auth.uid() is the ticket''s client or active staff of its office; false otherwise, never an error.';
+
+-- Parsers of realtime topics. A malformed topic yields NULL, never an error: policies on
+-- realtime.messages must not raise (Realtime's join probe would fail instead of being denied).
+CREATE OR REPLACE FUNCTION private.topico_ticket(p_topic text)
+RETURNS uuid
+LANGUAGE sql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+    SELECT CASE
+        WHEN p_topic ~* '^ticket:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+            THEN substr(p_topic, 8)::uuid
+    END
+$$;
+
+COMMENT ON FUNCTION private.topico_ticket(text) IS
+'The ticket id of a topic ''ticket:<uuid>'', or NULL for any other or malformed topic (never raises).';
+
+CREATE OR REPLACE FUNCTION private.topico_escritorio(p_topic text)
+RETURNS uuid
+LANGUAGE sql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+    SELECT CASE
+        WHEN p_topic ~* '^escritorio:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+            THEN substr(p_topic, 12)::uuid
+    END
+$$;
+
+COMMENT ON FUNCTION private.topico_escritorio(text) IS
+'The office id of a topic ''escritorio:<uuid>'', or NULL for any other or malformed topic (never raises).';
+
+REVOKE ALL ON FUNCTION private.escritorios_da_equipe() FROM public;
+REVOKE ALL ON FUNCTION private.escritorios_supervisionados() FROM public;
+REVOKE ALL ON FUNCTION private.cliente_do_usuario() FROM public;
+REVOKE ALL ON FUNCTION private.pode_acessar_ticket(uuid) FROM public;
+REVOKE ALL ON FUNCTION private.topico_ticket(text) FROM public;
+REVOKE ALL ON FUNCTION private.topico_escritorio(text) FROM public;
+GRANT EXECUTE ON FUNCTION private.escritorios_da_equipe() TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.escritorios_supervisionados() TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.cliente_do_usuario() TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.pode_acessar_ticket(uuid) TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.topico_ticket(text) TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.topico_escritorio(text) TO authenticated, service_role;
