@@ -110,12 +110,37 @@ $$;
 COMMENT ON FUNCTION private.topico_escritorio(text) IS
 'The office id of a topic ''escritorio:<uuid>'', or NULL for any other or malformed topic (never raises).';
 
+-- Broadcast one private message on a topic, as realtime.send does, but WITHOUT swallowing
+-- errors: a domain write that must be announced fails with its broadcast. The payload gets the
+-- message id (key `id`) like realtime.send. Only SECURITY DEFINER domain code calls it: the API
+-- roles may not, or anyone could post on any topic.
+CREATE OR REPLACE FUNCTION private.transmitir(p_topic text, p_event text, p_payload jsonb)
+RETURNS uuid
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+    v_id uuid := gen_random_uuid();
+BEGIN
+    INSERT INTO realtime.messages (id, topic, extension, event, payload, private)
+    VALUES (v_id, p_topic, 'broadcast', p_event,
+            coalesce(p_payload, '{}'::jsonb) || jsonb_build_object('id', v_id), true);
+    RETURN v_id;
+END
+$$;
+
+COMMENT ON FUNCTION private.transmitir(text, text, jsonb) IS
+'Insert one private broadcast into realtime.messages (errors propagate, unlike realtime.send); returns its id.';
+
 REVOKE ALL ON FUNCTION private.escritorios_da_equipe() FROM public;
 REVOKE ALL ON FUNCTION private.escritorios_supervisionados() FROM public;
 REVOKE ALL ON FUNCTION private.cliente_do_usuario() FROM public;
 REVOKE ALL ON FUNCTION private.pode_acessar_ticket(uuid) FROM public;
 REVOKE ALL ON FUNCTION private.topico_ticket(text) FROM public;
 REVOKE ALL ON FUNCTION private.topico_escritorio(text) FROM public;
+REVOKE ALL ON FUNCTION private.transmitir(text, text, jsonb) FROM public;
 GRANT EXECUTE ON FUNCTION private.escritorios_da_equipe() TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.escritorios_supervisionados() TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.cliente_do_usuario() TO authenticated, service_role;
