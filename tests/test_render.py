@@ -83,7 +83,7 @@ def test_templates_see_settings_and_refuse_undefined_names(tmp_path: Path) -> No
     assert unit.sql == "select 42, 'postgres';\n"
 
     (root / "migrations/0001_a.sql.j2").write_text("select {{ limits.nope }};\n")
-    with pytest.raises(RenderError, match="migrations/0001_a.sql.j2: .*nope"):
+    with pytest.raises(RenderError, match=r"migrations/0001_a\.sql\.j2: .*nope"):
         render(settings)
 
 

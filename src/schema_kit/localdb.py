@@ -591,7 +591,9 @@ class LocalCluster:
             "fsync = off\n"
             "synchronous_commit = off\n"
             "full_page_writes = off\n"
-            "max_connections = 200\n",
+            "max_connections = 200\n"
+            "# Supabase runs in UTC; realtime.messages.inserted_at is timestamp without time zone\n"
+            "timezone = 'UTC'\n",
             encoding="utf-8",
         )
         os.chmod(path, 0o600)
