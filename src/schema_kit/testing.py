@@ -1,15 +1,11 @@
 """Test support: a migrated template database, per-test clones, personas and pgTAP runs.
 
-Used by this project's tests and usable by backend teams' own suites::
-
-    with psycopg.connect(dsn) as conn, conn.transaction():
-        act_as(conn, user_id)              # authenticated, JWT claims with sub = user_id
-        conn.execute("select * from tickets.tickets")   # RLS decides
+Used by this project's tests and usable by backend teams' own suites (needs the ``dev`` extra:
+pytest-postgresql). Personas: :func:`schema_kit.personas.act_as`, re-exported here.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -17,8 +13,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from uuid import UUID
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -26,9 +20,11 @@ from pytest_postgresql.janitor import DatabaseJanitor
 
 from schema_kit.config import Settings
 from schema_kit.migrate import Migrator
+from schema_kit.personas import act_as, reset_persona
 from schema_kit.render import render
 
 PGTAP_SCHEMA = "extensions"
+__all__ = ["act_as", "build_template", "reset_persona", "run_pgtap", "scratch_database"]
 
 
 def _janitor(admin_dsn: str, dbname: str, template: str | None = None,
@@ -80,21 +76,6 @@ def build_template(admin_dsn: str, dbname: str, support_sql: Sequence[Path],
         for path in support_sql:
             conn.execute(path.read_text(encoding="utf-8").encode("utf-8"))
     return dsn
-
-
-def act_as(conn: psycopg.Connection[Any], user_id: UUID | str | None = None, *,
-           role: str = "authenticated", claims: dict[str, Any] | None = None) -> None:
-    """Become a persona for the rest of the current transaction, as PostgREST does.
-
-    ``role`` is anon, authenticated or service_role; the JWT claims carry ``sub`` and ``role``.
-    """
-    if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE and conn.autocommit:
-        raise RuntimeError("act_as needs an open transaction (use conn.transaction())")
-    payload: dict[str, Any] = {"role": role, **(claims or {})}
-    if user_id is not None:
-        payload["sub"] = str(user_id)
-    conn.execute("select set_config('request.jwt.claims', %s, true), "
-                 "set_config('role', %s, true)", (json.dumps(payload), role))
 
 
 # -- pgTAP -------------------------------------------------------------------------------------
