@@ -44,6 +44,7 @@ $(VENV)/.installed: pyproject.toml
 up: bootstrap
 	$(SK) db up
 	$(SK) apply
+	$(SK) seed --demo
 	@echo "DSN: $$($(SK) db url)"
 
 down: venv

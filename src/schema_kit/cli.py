@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--steps", type=int, default=1, help="how many units (default 1)")
     group.add_argument("--all", action="store_true", help="undo every versioned unit")
 
+    p = sub.add_parser("seed", help="load demo data through the real flows (idempotent)")
+    _database_options(p)
+    p.add_argument("--demo", action="store_true", required=True,
+                   help="two offices, staff, clients, a Balcão session, tickets and chat")
+
     p = sub.add_parser("db", help="the local throwaway PostgreSQL cluster in .schema-kit/")
     p.add_argument("action", choices=("up", "down", "status", "url"))
     return parser
@@ -137,6 +142,17 @@ def _cmd_rollback(args: argparse.Namespace, settings: Settings, out: TextIO, err
     return EXIT_OK
 
 
+def _cmd_seed(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from schema_kit.seed import describe, seed_demo
+
+    def log(line: str) -> None:
+        err.write(line + "\n")
+
+    dsn = resolve_dsn(settings, log)
+    out.write(describe(redact(dsn), seed_demo(dsn, log)) + "\n")
+    return EXIT_OK
+
+
 def _cmd_db(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from schema_kit.localdb import LocalCluster, LocalDBError
 
@@ -170,6 +186,7 @@ COMMANDS = {
     "apply": _cmd_apply,
     "status": _cmd_status,
     "rollback": _cmd_rollback,
+    "seed": _cmd_seed,
     "db": _cmd_db,
 }
 
