@@ -1,0 +1,114 @@
+-- =============================================================================================
+-- Row level security: realtime.messages (who may join, receive and send on which topic)
+-- =============================================================================================
+-- Supabase Realtime authorizes a private channel with these policies (ARCHITECTURE section 6):
+-- on join it inserts one probe row per extension for the topic (as its own role) and SELECTs
+-- them back as the user - the rows the user sees are the extensions it may receive -, then
+-- tries an INSERT as the user under a savepoint - 42501 means it may not send. Both run in a
+-- transaction that is rolled back. Direct reads (schema-kit listen re-reads every announced
+-- row as the subscriber) go through the same SELECT policies. So the policies key on the
+-- row's `topic` column, which is set in every one of those cases.
+--
+-- Topics of the domain:
+--   ticket:<uuid>       the ticket's client and active staff of its office (chat, comments,
+--                       status changes)
+--   escritorio:<uuid>   active staff of the office (new tickets, internal notes)
+-- Any other or malformed topic ('ticket:', 'ticket:not-a-uuid', 'escritorio:xyz', '') parses
+-- to NULL and is simply invisible: the parsers and private.pode_acessar_ticket never raise,
+-- and a policy that raised would make the join fail instead of being denied.
+--
+-- Only broadcast and presence rows count (the two extensions Realtime probes). Sending the
+-- domain's own events (mensagem, comentario, nota_interna, ticket_atualizado, ticket_criado)
+-- is reserved to the SECURITY DEFINER domain code (triggers/, functions/), which runs as the
+-- owner and bypasses these policies: a client may not insert a row that subscribers would take
+-- for an archived chat message or a status change. Realtime's write probe carries no event,
+-- so it is unaffected. (A new domain event must be added to both INSERT policies.)
+-- anon: no policy, nothing visible, every insert refused. UPDATE/DELETE: no policy for
+-- authenticated (broadcasts are immutable for API users). service_role bypasses RLS.
+
+-- Lint: policy names are sentences stating the rule (spaces, apostrophes), so RF05
+-- (special characters in identifiers) is off for this file.
+-- noqa: disable=RF05
+
+-- =============================================================================================
+-- ticket:<uuid>
+-- =============================================================================================
+
+-- Why: flow 3 - only the ticket's client and active staff of its office receive its topic.
+-- pode_acessar_ticket runs once per visible candidate row; probes and re-reads touch one or
+-- two rows.
+DROP POLICY IF EXISTS "ticket participants receive their ticket topics" ON realtime.messages;
+CREATE POLICY "ticket participants receive their ticket topics"
+ON realtime.messages
+FOR SELECT
+TO authenticated
+USING (
+    extension IN ('broadcast', 'presence')
+    AND topic LIKE 'ticket:%'
+    AND private.pode_acessar_ticket(private.topico_ticket(topic))
+);
+
+COMMENT ON POLICY "ticket participants receive their ticket topics" ON realtime.messages IS
+'Rows on topic ticket:<uuid> (broadcast, presence) are visible to the ticket''s client and active staff of its '
+'office. Malformed topics are invisible.';
+
+-- Why: flow 3 - the same participants may send on the ticket topic (typing indicators,
+-- presence), but never one of the domain's own events.
+DROP POLICY IF EXISTS "ticket participants send on their ticket topics" ON realtime.messages;
+CREATE POLICY "ticket participants send on their ticket topics"
+ON realtime.messages
+FOR INSERT
+TO authenticated
+WITH CHECK (
+    extension IN ('broadcast', 'presence')
+    AND (
+        event IS NULL
+        OR event NOT IN ('mensagem', 'comentario', 'nota_interna', 'ticket_atualizado', 'ticket_criado')
+    )
+    AND topic LIKE 'ticket:%'
+    AND private.pode_acessar_ticket(private.topico_ticket(topic))
+);
+
+COMMENT ON POLICY "ticket participants send on their ticket topics" ON realtime.messages IS
+'The ticket''s client and active staff of its office may insert broadcast/presence rows on ticket:<uuid>, except '
+'the domain events (mensagem, comentario, nota_interna, ticket_atualizado, ticket_criado).';
+
+-- =============================================================================================
+-- escritorio:<uuid>
+-- =============================================================================================
+
+-- Why: the office topic carries staff-only news (new tickets, internal notes): active staff
+-- of that office only, never its clients.
+DROP POLICY IF EXISTS "staff receive their office topics" ON realtime.messages;
+CREATE POLICY "staff receive their office topics"
+ON realtime.messages
+FOR SELECT
+TO authenticated
+USING (
+    extension IN ('broadcast', 'presence')
+    AND topic LIKE 'escritorio:%'
+    AND private.topico_escritorio(topic) = ANY(ARRAY(SELECT private.escritorios_da_equipe()))
+);
+
+COMMENT ON POLICY "staff receive their office topics" ON realtime.messages IS
+'Rows on topic escritorio:<uuid> (broadcast, presence) are visible to active staff of that office only.';
+
+-- Why: staff coordinate on their office topic (presence of who is on duty), but never send
+-- one of the domain's own events.
+DROP POLICY IF EXISTS "staff send on their office topics" ON realtime.messages;
+CREATE POLICY "staff send on their office topics"
+ON realtime.messages
+FOR INSERT
+TO authenticated
+WITH CHECK (
+    extension IN ('broadcast', 'presence')
+    AND (
+        event IS NULL
+        OR event NOT IN ('mensagem', 'comentario', 'nota_interna', 'ticket_atualizado', 'ticket_criado')
+    )
+    AND topic LIKE 'escritorio:%'
+    AND private.topico_escritorio(topic) = ANY(ARRAY(SELECT private.escritorios_da_equipe()))
+);
+
+COMMENT ON POLICY "staff send on their office topics" ON realtime.messages IS
+'Active staff of the office may insert broadcast/presence rows on escritorio:<uuid>, except the domain events.';
