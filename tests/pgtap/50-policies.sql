@@ -398,13 +398,13 @@ SELECT is_empty(
 SELECT throws_ok(
     $$ UPDATE crm.clientes SET escritorio_id = 'b0000000-0000-4000-8000-000000000000'
        WHERE id = 'c0000000-0000-4000-8000-0000000000a1' $$,
-    '42501', NULL,
+    'SK009', NULL,  -- the trigger refuses first; RLS's WITH CHECK would too (42501)
     'a client cannot move its own record to another office'
 );
 SELECT throws_ok(
     $$ UPDATE crm.clientes SET user_id = '00000000-0000-4000-8000-0000000000a1'
        WHERE id = 'c0000000-0000-4000-8000-0000000000a1' $$,
-    '42501', NULL,
+    'SK009', NULL,  -- the trigger refuses first; RLS's WITH CHECK would too (42501)
     'a client cannot hand its record over to another login'
 );
 SELECT results_eq(
