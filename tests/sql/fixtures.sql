@@ -64,3 +64,96 @@ COMMENT ON FUNCTION tests.novo_membro(uuid, text, boolean) IS
 COMMENT ON FUNCTION tests.novo_cliente(uuid, text) IS
 'Test fixture: client with a portal login; returns crm.clientes.id.';
 COMMENT ON FUNCTION tests.login_do_cliente(uuid) IS 'Test fixture: the auth.users id of a client.';
+
+-- The policy scenario shared by 50-policies and 51-realtime-topics, with fixed ids the suites
+-- refer to: offices A and B, their staff (incl. a supervisor and an inactive member), clients,
+-- tickets, comments (public + internal), chat, documents, Balcão sessions and log lines.
+-- Written as service_role, the path the back-office and the Balcão Virtual backend use, so
+-- triggers derive what they derive; call it as the session user.
+CREATE OR REPLACE FUNCTION tests.cenario_politicas()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = ''
+AS $cenario$
+BEGIN
+    PERFORM tests.authenticate_as_service_role();
+
+    INSERT INTO crm.escritorios (id, nome) VALUES
+    ('a0000000-0000-4000-8000-000000000000', 'Escritório A'),
+    ('b0000000-0000-4000-8000-000000000000', 'Escritório B');
+
+    INSERT INTO auth.users (id, email) VALUES
+    ('00000000-0000-4000-8000-0000000000a1', 'atendente.a@equipe.test'),
+    ('00000000-0000-4000-8000-0000000000a5', 'supervisor.a@equipe.test'),
+    ('00000000-0000-4000-8000-0000000000a6', 'inativo.a@equipe.test'),
+    ('00000000-0000-4000-8000-0000000000a2', 'cliente.a1@portal.test'),
+    ('00000000-0000-4000-8000-0000000000a3', 'cliente.a2@portal.test'),
+    ('00000000-0000-4000-8000-0000000000b1', 'admin.b@equipe.test'),
+    ('00000000-0000-4000-8000-0000000000b2', 'cliente.b1@portal.test');
+
+    INSERT INTO crm.equipe (escritorio_id, user_id, papel, ativo) VALUES
+    ('a0000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000a1', 'atendente', true),
+    ('a0000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000a5', 'supervisor', true),
+    ('a0000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000a6', 'atendente', false),
+    ('b0000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000b1', 'admin', true);
+
+    INSERT INTO crm.clientes (id, escritorio_id, user_id, nome, email) VALUES
+    ('c0000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-000000000000',
+     '00000000-0000-4000-8000-0000000000a2', 'Cliente A1', 'cliente.a1@portal.test'),
+    ('c0000000-0000-4000-8000-0000000000a2', 'a0000000-0000-4000-8000-000000000000',
+     '00000000-0000-4000-8000-0000000000a3', 'Cliente A2', 'cliente.a2@portal.test'),
+    ('c0000000-0000-4000-8000-0000000000b1', 'b0000000-0000-4000-8000-000000000000',
+     '00000000-0000-4000-8000-0000000000b2', 'Cliente B1', 'cliente.b1@portal.test');
+
+    INSERT INTO tickets.tickets (id, escritorio_id, cliente_id, numero, titulo) VALUES
+    ('70000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-000000000000',
+     'c0000000-0000-4000-8000-0000000000a1', 1, 'Chamado de A1'),
+    ('70000000-0000-4000-8000-0000000000a2', 'a0000000-0000-4000-8000-000000000000',
+     'c0000000-0000-4000-8000-0000000000a2', 2, 'Chamado de A2'),
+    ('70000000-0000-4000-8000-0000000000b1', 'b0000000-0000-4000-8000-000000000000',
+     'c0000000-0000-4000-8000-0000000000b1', 1, 'Chamado de B1');
+
+    INSERT INTO tickets.ticket_comments (id, ticket_id, escritorio_id, autor_id, autor_tipo, conteudo, interno, origem)
+    VALUES
+    ('60000000-0000-4000-8000-0000000000a1', '70000000-0000-4000-8000-0000000000a1',
+     'a0000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000a1', 'equipe',
+     'Resposta pública', false, 'equipe'),
+    ('60000000-0000-4000-8000-0000000000a9', '70000000-0000-4000-8000-0000000000a1',
+     'a0000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000a1', 'equipe',
+     'Nota interna', true, 'equipe'),
+    ('60000000-0000-4000-8000-0000000000b1', '70000000-0000-4000-8000-0000000000b1',
+     'b0000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000b1', 'equipe',
+     'Resposta em B', false, 'equipe');
+
+    INSERT INTO tickets.chat_mensagens (id, ticket_id, escritorio_id, autor_id, autor_tipo, conteudo) VALUES
+    ('80000000-0000-4000-8000-0000000000a1', '70000000-0000-4000-8000-0000000000a1',
+     'a0000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000a2', 'cliente', 'Olá'),
+    ('80000000-0000-4000-8000-0000000000b1', '70000000-0000-4000-8000-0000000000b1',
+     'b0000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000b2', 'cliente', 'Oi');
+
+    INSERT INTO crm.documentos (id, escritorio_id, cliente_id, ticket_id, nome_arquivo, storage_path) VALUES
+    ('d0000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-000000000000',
+     'c0000000-0000-4000-8000-0000000000a1', '70000000-0000-4000-8000-0000000000a1', 'a1.pdf', 'a/a1.pdf'),
+    ('d0000000-0000-4000-8000-0000000000a2', 'a0000000-0000-4000-8000-000000000000',
+     'c0000000-0000-4000-8000-0000000000a2', NULL, 'a2.pdf', 'a/a2.pdf'),
+    ('d0000000-0000-4000-8000-0000000000b1', 'b0000000-0000-4000-8000-000000000000',
+     'c0000000-0000-4000-8000-0000000000b1', NULL, 'b1.pdf', 'b/b1.pdf');
+
+    INSERT INTO balcao_virtual.sessoes_ativas (id, escritorio_id, cliente_id) VALUES
+    ('50000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-000000000000',
+     'c0000000-0000-4000-8000-0000000000a1'),
+    ('50000000-0000-4000-8000-0000000000b1', 'b0000000-0000-4000-8000-000000000000',
+     'c0000000-0000-4000-8000-0000000000b1');
+
+    INSERT INTO balcao_virtual.logs_conversas (id, sessao_id, escritorio_id, autor_tipo, autor_nome, mensagem)
+    OVERRIDING SYSTEM VALUE VALUES
+    (900001, '50000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-000000000000',
+     'cliente', 'Cliente A1', 'Bom dia'),
+    (900101, '50000000-0000-4000-8000-0000000000b1', 'b0000000-0000-4000-8000-000000000000',
+     'cliente', 'Cliente B1', 'Boa tarde');
+    PERFORM tests.clear_authentication();
+END
+$cenario$;
+
+COMMENT ON FUNCTION tests.cenario_politicas() IS
+'Test fixture: the fixed-id scenario of the policy suites (two offices, every persona, every row kind).';
