@@ -165,8 +165,7 @@ def _cmd_db(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
         if args.action == "up":
             out.write(cluster.up(log=log) + "\n")
         elif args.action == "down":
-            if not cluster.down(log=log):
-                log("not running")
+            cluster.down(log=log)
         elif args.action == "url":
             out.write(cluster.url() + "\n")
         else:
