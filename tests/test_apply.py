@@ -72,16 +72,27 @@ def test_status_check_reports_pending_then_clean(empty_db: str) -> None:
     assert "pending" not in out
 
 
-def test_dry_run_prints_the_plan_and_changes_nothing(empty_db: str) -> None:
+def test_dry_run_and_status_change_nothing_at_all(empty_db: str) -> None:
     before = schema_dump(empty_db)
     code, _, err = cli("apply", "--dry-run", "--dsn", empty_db)
     assert code == 0
     assert "apply        compat/0001_roles" in err
     assert "dry run:" in err
+    assert cli("status", "--dsn", empty_db)[0] == 0
+    assert schema_dump(empty_db) == before  # not even the bookkeeping schema
+
+
+def test_dry_run_on_an_applied_database_lists_only_the_change(empty_db: str,
+                                                              sources: Path) -> None:
+    assert cli("apply", "--dsn", empty_db, "--sources", str(sources))[0] == 0
+    (sources / "functions" / "zz_new.sql").write_text(
+        "create or replace function public.novo() returns int language sql as $$ select 1 $$;\n")
+    code, _, err = cli("apply", "--dry-run", "--dsn", empty_db, "--sources", str(sources))
+    assert code == 0
+    todo = [line for line in err.splitlines() if line.startswith(("apply ", "re-apply "))]
+    assert todo == ["apply        functions/zz_new"]
     with psycopg.connect(empty_db) as conn:
-        assert conn.execute("select to_regclass('auth.users')").fetchone() == (None,)
-    # the bookkeeping schema is created (empty) so the plan can be read; nothing else
-    assert "auth" not in schema_dump(empty_db).replace(before, "")
+        assert conn.execute("select to_regprocedure('public.novo()')").fetchone() == (None,)
 
 
 def test_concurrent_applies_serialize_and_apply_once(empty_db: str) -> None:

@@ -102,7 +102,7 @@ def _cmd_render(args: argparse.Namespace, settings: Settings, out: TextIO, err: 
     return EXIT_OK
 
 
-def _migrator(settings: Settings, err: TextIO) -> Any:
+def _migrator(settings: Settings, err: TextIO, *, read_only: bool = False) -> Any:
     from schema_kit.migrate import Migrator
     from schema_kit.render import render
 
@@ -113,17 +113,17 @@ def _migrator(settings: Settings, err: TextIO) -> Any:
     units = render(settings)
     dsn = resolve_dsn(settings, log)
     log(f"database: {redact(dsn)} (target {settings.target})")
-    return Migrator(dsn, units, settings.target, log)
+    return Migrator(dsn, units, settings.target, log, read_only=read_only)
 
 
 def _cmd_apply(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with _migrator(settings, err) as migrator:
+    with _migrator(settings, err, read_only=args.dry_run) as migrator:
         migrator.apply(dry_run=args.dry_run)
     return EXIT_OK
 
 
 def _cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with _migrator(settings, err) as migrator:
+    with _migrator(settings, err, read_only=True) as migrator:
         plan = migrator.plan()
         for item in plan:
             out.write(f"{item.state:<8} {item.unit.label}\n")

@@ -93,8 +93,11 @@ def _statements(path: Path) -> tuple[dict[str, str], list[tuple[int, str]]]:
 class Migrator:
     """Applies rendered units to one database; use as a context manager (holds the lock)."""
 
-    def __init__(self, dsn: str, units: Sequence[Unit], target: str, log: Log) -> None:
+    def __init__(self, dsn: str, units: Sequence[Unit], target: str, log: Log, *,
+                 read_only: bool = False) -> None:
         self.dsn = dsn
+        self.read_only = read_only  # status / dry run: never create or upgrade bookkeeping
+        self._no_books = False
         self.units = list(units)
         self.target = target
         self.log = log
@@ -120,6 +123,11 @@ class Migrator:
         if not (got and got[0]):
             self.log("waiting for another schema-kit run on this database to finish…")
             conn.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
+        if self.read_only:
+            row = conn.execute("select to_regclass(%s) is null",
+                               (f"{BOOKKEEPING_SCHEMA}.{default_migration_table}",)).fetchone()
+            self._no_books = bool(row and row[0])  # nothing ever applied here
+            return self
         conn.execute(sql.SQL("create schema if not exists {}").format(
             sql.Identifier(BOOKKEEPING_SCHEMA)))
         conn.execute(sql.SQL("revoke all on schema {} from public").format(
@@ -154,6 +162,8 @@ class Migrator:
 
     def applied_ids(self) -> list[str]:
         """Ids recorded as applied, oldest first."""
+        if self._no_books:
+            return []
         with self._books():
             cur = self._be.connection.execute(
                 "select migration_id from _yoyo_migration order by applied_at_utc, migration_id")
@@ -240,7 +250,7 @@ class Migrator:
         todo = [item for item in plan if item.state != "applied"]
         verbs = {"pending": "apply", "changed": "re-apply"} if dry_run else {
             "pending": "applied", "changed": "re-applied"}
-        if dry_run:
+        if dry_run or self.read_only:
             for item in plan:
                 verb = verbs.get(item.state, "unchanged")
                 self.log(f"{verb:<12} {item.unit.label}")
