@@ -59,8 +59,50 @@ $$;
 COMMENT ON FUNCTION private.cliente_do_usuario() IS
 'crm.clientes.id of the caller''s portal login, or NULL. Never trust a cliente_id sent by a client.';
 
--- May the caller use this ticket (read it, chat on it, comment on it)? Its client, or active
--- staff of its office. FALSE (never an error) for unknown tickets.
+-- Why: audit rows and access checks need to know who is calling: the API role PostgREST set
+-- (SET ROLE anon / authenticated / service_role), or, when no role was set, the login itself
+-- (a DBA, a migration, a backend job connected as postgres). Inside a SECURITY DEFINER function
+-- current_user is the owner, but the `role` setting and session_user still describe the caller.
+-- The `role` setting cannot be forged: SET ROLE only accepts roles the login is a member of.
+CREATE OR REPLACE FUNCTION private.papel_da_requisicao()
+RETURNS text
+LANGUAGE sql
+STABLE
+SET search_path = ''
+AS $$
+    SELECT CASE
+        WHEN pg_catalog.current_setting('role') = 'none' THEN SESSION_USER::text
+        ELSE pg_catalog.current_setting('role')
+    END
+$$;
+
+COMMENT ON FUNCTION private.papel_da_requisicao() IS
+'The calling role: the API role set for the request (anon, authenticated, service_role) or, when none was set, '
+'the login (session_user). Anything but anon/authenticated is a trusted backend or maintenance caller.';
+
+-- Why: the caller's role on a ticket decides what it may do (flows 3-5). Staff of the office
+-- wins over being the ticket's client (a login may be both, in different offices). NULL:
+-- neither, i.e. the caller may not use the ticket. SECURITY INVOKER: it only combines the
+-- membership helpers, which are SECURITY DEFINER themselves.
+CREATE OR REPLACE FUNCTION private.papel_no_ticket(p_escritorio_id uuid, p_cliente_id uuid)
+RETURNS text
+LANGUAGE sql
+STABLE
+SET search_path = ''
+AS $$
+    SELECT CASE
+        WHEN p_escritorio_id IN (SELECT private.escritorios_da_equipe()) THEN 'equipe'
+        WHEN p_cliente_id = (SELECT private.cliente_do_usuario()) THEN 'cliente'
+    END
+$$;
+
+COMMENT ON FUNCTION private.papel_no_ticket(uuid, uuid) IS
+'''equipe'' when auth.uid() is active staff of the office, ''cliente'' when it is the ticket''s client, '
+'NULL otherwise.';
+
+-- May the caller use this ticket (read it, chat on it, comment on it)? Exactly when it has a
+-- role on it (private.papel_no_ticket): one rule, whether asked by a policy, a function or a
+-- trigger. FALSE (never an error) for unknown tickets.
 CREATE OR REPLACE FUNCTION private.pode_acessar_ticket(p_ticket_id uuid)
 RETURNS boolean
 LANGUAGE sql
@@ -69,15 +111,14 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
     SELECT coalesce((
-        SELECT t.cliente_id = (SELECT private.cliente_do_usuario())
-            OR t.escritorio_id IN (SELECT private.escritorios_da_equipe())
+        SELECT private.papel_no_ticket(t.escritorio_id, t.cliente_id) IS NOT NULL
         FROM tickets.tickets AS t
         WHERE t.id = p_ticket_id
     ), false)
 $$;
 
 COMMENT ON FUNCTION private.pode_acessar_ticket(uuid) IS
-'True when auth.uid() is the ticket''s client or active staff of its office; false otherwise, never an error.';
+'True when auth.uid() has a role on the ticket (private.papel_no_ticket); false otherwise, never an error.';
 
 -- Parsers of realtime topics. A malformed topic yields NULL, never an error: policies on
 -- realtime.messages must not raise (Realtime's join probe would fail instead of being denied).
@@ -140,6 +181,8 @@ COMMENT ON FUNCTION private.transmitir(text, text, jsonb) IS
 REVOKE ALL ON FUNCTION private.escritorios_da_equipe() FROM public;
 REVOKE ALL ON FUNCTION private.escritorios_supervisionados() FROM public;
 REVOKE ALL ON FUNCTION private.cliente_do_usuario() FROM public;
+REVOKE ALL ON FUNCTION private.papel_da_requisicao() FROM public;
+REVOKE ALL ON FUNCTION private.papel_no_ticket(uuid, uuid) FROM public;
 REVOKE ALL ON FUNCTION private.pode_acessar_ticket(uuid) FROM public;
 REVOKE ALL ON FUNCTION private.topico_ticket(text) FROM public;
 REVOKE ALL ON FUNCTION private.topico_escritorio(text) FROM public;
@@ -147,6 +190,7 @@ REVOKE ALL ON FUNCTION private.transmitir(text, text, jsonb) FROM public;
 GRANT EXECUTE ON FUNCTION private.escritorios_da_equipe() TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.escritorios_supervisionados() TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.cliente_do_usuario() TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.papel_no_ticket(uuid, uuid) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.pode_acessar_ticket(uuid) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.topico_ticket(text) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.topico_escritorio(text) TO authenticated, service_role;

@@ -22,27 +22,6 @@
 -- Comments are inserted in (ticket, line id) order. A fechado ticket takes no new comments
 -- (flow 3), so it never receives lines.
 
--- Why: audit rows and access checks need to know who is calling: the API role PostgREST set
--- (SET ROLE anon / authenticated / service_role), or, when no role was set, the login itself
--- (a DBA, a migration, a backend job connected as postgres). Inside a SECURITY DEFINER function
--- current_user is the owner, but the `role` setting and session_user still describe the caller.
--- The `role` setting cannot be forged: SET ROLE only accepts roles the login is a member of.
-CREATE OR REPLACE FUNCTION private.papel_da_requisicao()
-RETURNS text
-LANGUAGE sql
-STABLE
-SET search_path = ''
-AS $$
-    SELECT CASE
-        WHEN pg_catalog.current_setting('role') = 'none' THEN SESSION_USER::text
-        ELSE pg_catalog.current_setting('role')
-    END
-$$;
-
-COMMENT ON FUNCTION private.papel_da_requisicao() IS
-'The calling role: the API role set for the request (anon, authenticated, service_role) or, when none was set, '
-'the login (session_user). Anything but anon/authenticated is a trusted backend or maintenance caller.';
-
 -- Why: the single implementation of "copy Balcão lines into tickets" (see the header). Runs as
 -- its caller: only SECURITY DEFINER code of this project calls it (EXECUTE is revoked), so it
 -- reads and writes as the owner. For each ticket in p_tickets it copies the lines of the
@@ -144,7 +123,6 @@ COMMENT ON FUNCTION tickets.importar_balcao(uuid) IS
 '(0 when up to date or when no session is linked). Idempotent. Ticket''s client, its office''s active staff or '
 'service_role; SK004 otherwise or for an unknown ticket; SK005 for a fechado ticket.';
 
-REVOKE ALL ON FUNCTION private.papel_da_requisicao() FROM public;
 REVOKE ALL ON FUNCTION private.balcao_copiar_linhas(uuid[], bigint[]) FROM public;
 REVOKE ALL ON FUNCTION tickets.importar_balcao(uuid) FROM public;
 GRANT EXECUTE ON FUNCTION tickets.importar_balcao(uuid) TO authenticated, service_role;

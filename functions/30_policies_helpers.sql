@@ -5,8 +5,8 @@
 -- crm.clientes, tickets.tickets and balcao_virtual.sessoes_ativas without going through those
 -- tables' own policies, which would otherwise be evaluated again for every lookup), empty
 -- search_path, everything schema-qualified. Policies call them once per statement, as
--- `x = (SELECT private.f())` (an InitPlan) or `x IN (SELECT private.f())` (a hashed SubPlan),
--- never once per row.
+-- `x = (SELECT private.f())` or `x = ANY(ARRAY(SELECT private.f()))` (InitPlans that keep the
+-- comparison indexable; see policies/crm.sql), never once per row.
 
 -- Why: a client may read its own office (name on the portal) and must not forge the office of
 -- what it inserts. The office comes from the caller's portal login, never from the request.
@@ -42,7 +42,7 @@ $$;
 
 COMMENT ON FUNCTION private.tickets_do_cliente() IS
 'Ids of the tickets of the caller''s client (portal login); empty otherwise. For policies: '
-'ticket_id IN (SELECT private.tickets_do_cliente()).';
+'ticket_id = ANY(ARRAY(SELECT private.tickets_do_cliente())).';
 
 -- Why: Balcao Virtual log lines carry sessao_id but not cliente_id; "the caller's client owns
 -- the session" is a lookup of the caller's sessions. Served by
@@ -61,7 +61,7 @@ $$;
 
 COMMENT ON FUNCTION private.sessoes_do_cliente() IS
 'Ids of the Balcao Virtual sessions of the caller''s client (portal login); empty otherwise. For policies: '
-'sessao_id IN (SELECT private.sessoes_do_cliente()).';
+'sessao_id = ANY(ARRAY(SELECT private.sessoes_do_cliente())).';
 
 -- Why: policies run as the calling role, so authenticated needs EXECUTE; nobody else (the
 -- schema is not exposed through the Data API, and anon has no usage on it).
