@@ -173,17 +173,9 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
-    UPDATE tickets.tickets AS t
-    SET primeira_resposta_em = r.primeira
-    FROM (
-        SELECT n.ticket_id, min(n.created_at) AS primeira
-        FROM novos AS n
-        WHERE n.autor_tipo = 'equipe' AND NOT n.interno
-        GROUP BY n.ticket_id
-    ) AS r
-    WHERE t.id = r.ticket_id
-        AND t.primeira_resposta_em IS NULL
-        AND r.primeira >= t.created_at;
+    PERFORM private.marcar_primeira_resposta(array_agg(n.ticket_id), array_agg(n.created_at))
+    FROM novos AS n
+    WHERE n.autor_tipo = 'equipe' AND NOT n.interno;
 
     INSERT INTO realtime.messages (id, topic, extension, event, payload, private)
     SELECT

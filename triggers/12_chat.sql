@@ -9,8 +9,7 @@
 
 
 -- Why: "the first staff comment or message stamps primeira_resposta_em". Set-based over the
--- statement's transition table: the earliest staff message per ticket, sent at or after the
--- ticket's creation, stamps the ticket once (only while NULL). SECURITY DEFINER: the sender
+-- statement's transition table; the rule itself is private.marcar_primeira_resposta. SECURITY DEFINER: the sender
 -- may not be allowed to update the ticket row itself (and the update must not depend on it).
 CREATE OR REPLACE FUNCTION tickets.tg_chat_mensagens_primeira_resposta()
 RETURNS trigger
@@ -19,17 +18,9 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
-    UPDATE tickets.tickets AS t
-    SET primeira_resposta_em = r.primeira
-    FROM (
-        SELECT n.ticket_id, min(n.enviado_em) AS primeira
-        FROM novos AS n
-        WHERE n.autor_tipo = 'equipe'
-        GROUP BY n.ticket_id
-    ) AS r
-    WHERE t.id = r.ticket_id
-        AND t.primeira_resposta_em IS NULL
-        AND r.primeira >= t.created_at;
+    PERFORM private.marcar_primeira_resposta(array_agg(n.ticket_id), array_agg(n.enviado_em))
+    FROM novos AS n
+    WHERE n.autor_tipo = 'equipe';
     RETURN NULL;
 END
 $$;
