@@ -143,8 +143,7 @@ class PgTapItem(pytest.Item):
     """One pgTAP file run in its own clone of the template."""
 
     def runtest(self) -> None:
-        template = SERVER.template()
-        assert template
+        SERVER.template()  # built once per session, on first use
         with scratch_database(SERVER.start(), _fresh_name("tap"), TEMPLATE) as dsn:
             result = run_pgtap(dsn, self.path)
         self.config.stash[_TAP_KEY].append((self.name, result))

@@ -9,12 +9,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from schema_kit import __version__
 from schema_kit.config import TARGETS, Settings, load_settings
 from schema_kit.connect import redact, resolve_dsn
 from schema_kit.errors import SchemaKitError
+
+if TYPE_CHECKING:
+    from schema_kit.migrate import Migrator
 
 EXIT_OK, EXIT_ERROR, EXIT_PENDING, EXIT_USAGE = 0, 1, 2, 64
 
@@ -102,7 +105,7 @@ def _cmd_render(args: argparse.Namespace, settings: Settings, out: TextIO, err: 
     return EXIT_OK
 
 
-def _migrator(settings: Settings, err: TextIO, *, read_only: bool = False) -> Any:
+def _migrator(settings: Settings, err: TextIO, *, read_only: bool = False) -> Migrator:
     from schema_kit.migrate import Migrator
     from schema_kit.render import render
 

@@ -76,6 +76,11 @@ class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
         return psycopg.connect(self._conninfo, autocommit=True, application_name="schema-kit")
 
 
+def _label(unit_id: str) -> str:
+    """A recorded id without the checksum a repeatable unit's id carries (``functions/x@ab12…``)."""
+    return unit_id.split("@", 1)[0]
+
+
 def _statements(path: Path) -> tuple[dict[str, str], list[tuple[int, str]]]:
     """yoyo's parse of a rendered file, with the line each statement starts on."""
     directives, _comment, statements = read_sql_migration(str(path))
@@ -173,8 +178,11 @@ class Migrator:
 
     def plan(self) -> list[PlanItem]:
         """Each unit with its state: applied, pending (never applied) or changed (repeatable)."""
-        applied = set(self.applied_ids())
-        applied_labels = {i.split("@", 1)[0] for i in applied}
+        return self._plan(self.applied_ids())
+
+    def _plan(self, applied_ids: Sequence[str]) -> list[PlanItem]:
+        applied = set(applied_ids)
+        applied_labels = {_label(i) for i in applied}
         items = []
         for unit in self.units:
             if unit.unit_id in applied:
@@ -188,13 +196,16 @@ class Migrator:
 
     def unknown_ids(self) -> list[str]:
         """Applied versioned ids the sources no longer contain (renamed or deleted files)."""
+        return self._unknown(self.applied_ids())
+
+    def _unknown(self, applied_ids: Sequence[str]) -> list[str]:
         known = {u.label for u in self.units}
         # on the supabase target the compat layer is the platform's business, not a stray unit
         foreign = "compat/" if self.target == "supabase" else None
-        return [i for i in self.applied_ids() if i.split("@", 1)[0] not in known
+        return [i for i in applied_ids if _label(i) not in known
                 and not (foreign and i.startswith(foreign))]
 
-    def preflight(self) -> None:
+    def preflight(self, applied_ids: Sequence[str]) -> None:
         """Refuse a target that does not fit the database."""
         conn = self._be.connection
         if self.target == "supabase":
@@ -206,16 +217,17 @@ class Migrator:
                     + ". Is it a Supabase project? For plain PostgreSQL use --target postgres.")
             return
         row = conn.execute("select to_regclass('auth.users') is not null").fetchone()
-        if row and row[0] and "compat/0002_auth" not in self.applied_ids():
+        if row and row[0] and "compat/0002_auth" not in applied_ids:
             raise SchemaKitError(
                 "target postgres: this database already has an auth schema that schema-kit did "
                 "not create (a Supabase project?). Use --target supabase.")
 
     # -- running -------------------------------------------------------------------------------
 
-    def _migration(self, unit_id: str) -> Migration:
-        path = self._paths[unit_id][0] if unit_id in self._paths else None
-        return Migration(unit_id, str(path) if path else None, None)
+    @staticmethod
+    def _migration(unit_id: str) -> Migration:
+        """yoyo's record of a unit: its bookkeeping needs only the id (and the id's hash)."""
+        return Migration(unit_id, None, None)
 
     def _run_file(self, label: str, path: Path) -> None:
         directives, statements = _statements(path)
@@ -243,16 +255,17 @@ class Migrator:
 
     def apply(self, *, dry_run: bool = False) -> int:
         """Run every pending or changed unit; returns how many ran (or would run)."""
-        self.preflight()
-        plan = self.plan()
-        for stale in self.unknown_ids():
+        if self.read_only and not dry_run:
+            raise SchemaKitError("internal: a read-only Migrator cannot apply")
+        applied = self.applied_ids()
+        self.preflight(applied)
+        plan = self._plan(applied)
+        for stale in self._unknown(applied):
             self.log(f"warning: {stale} is recorded as applied but no longer in the sources")
         todo = [item for item in plan if item.state != "applied"]
-        verbs = {"pending": "apply", "changed": "re-apply"} if dry_run else {
-            "pending": "applied", "changed": "re-applied"}
-        if dry_run or self.read_only:
+        if dry_run:
             for item in plan:
-                verb = verbs.get(item.state, "unchanged")
+                verb = {"pending": "apply", "changed": "re-apply"}.get(item.state, "unchanged")
                 self.log(f"{verb:<12} {item.unit.label}")
             self.log(f"dry run: {len(todo)} to run, {len(plan) - len(todo)} unchanged")
             return len(todo)
@@ -260,7 +273,6 @@ class Migrator:
             self.log(f"nothing to do: {len(plan)} units unchanged")
             return 0
         started = time.monotonic()
-        applied = set(self.applied_ids())
         with self._transaction():
             for item in plan:
                 unit = item.unit
@@ -272,12 +284,13 @@ class Migrator:
                 with self._books():
                     migration = self._migration(unit.unit_id)
                     for old in applied:
-                        if not unit.versioned and old.split("@", 1)[0] == unit.label:
+                        if not unit.versioned and _label(old) == unit.label:
                             self._be.unmark_one(self._migration(old), log=False)
                     self._be.log_migration(migration, "apply")
                     self._be.mark_one(migration, log=False)
-                suffix = " (content changed)" if item.state == "changed" else ""
-                self.log(f"{verbs[item.state]:<12} {unit.label}{suffix}")
+                verb, suffix = (("re-applied", " (content changed)") if item.state == "changed"
+                                else ("applied", ""))
+                self.log(f"{verb:<12} {unit.label}{suffix}")
         elapsed = time.monotonic() - started
         self.log(f"done: {len(todo)} applied, {len(plan) - len(todo)} unchanged "
                  f"in {elapsed:.2f}s")
