@@ -121,6 +121,13 @@ def empty_db(admin_dsn: str) -> Iterator[str]:
         yield dsn
 
 
+@pytest.fixture
+def admin(db: str) -> Iterator[psycopg.Connection[Any]]:
+    """A superuser connection (autocommit) to the test's own database."""
+    with psycopg.connect(db, autocommit=True) as conn:
+        yield conn
+
+
 # -- pgTAP files as test items ------------------------------------------------------------------
 
 

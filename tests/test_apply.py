@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import subprocess
@@ -12,16 +11,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schema_kit.cli import parse_args, run
 from schema_kit.sources import KINDS
+from support import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run(parse_args(list(argv)), out, err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def schema_dump(dsn: str) -> str:

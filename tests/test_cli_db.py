@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -11,13 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schema_kit.cli import parse_args, run
-
-
-def cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run(parse_args(list(argv)), out, err)
-    return code, out.getvalue(), err.getvalue()
+from support import cli
 
 
 @pytest.fixture

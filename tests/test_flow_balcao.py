@@ -17,7 +17,6 @@ import itertools
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -44,12 +43,6 @@ SEM_ESPERA_INFINITA = "-c lock_timeout=30s"
 def conectar(db: str, autocommit: bool = False) -> psycopg.Connection[Any]:
     return psycopg.connect(db, autocommit=autocommit, options=SEM_ESPERA_INFINITA)
 
-
-@pytest.fixture
-def admin(db: str) -> Iterator[psycopg.Connection[Any]]:
-    """A superuser connection (autocommit) to the test's own database."""
-    with psycopg.connect(db, autocommit=True) as conn:
-        yield conn
 
 
 def nova_sessao(admin: psycopg.Connection[Any], escritorio: uuid.UUID | None = None,

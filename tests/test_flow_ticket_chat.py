@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -28,12 +27,6 @@ class Escritorio:
     cliente: uuid.UUID
     login_cliente: uuid.UUID
 
-
-@pytest.fixture
-def admin(db: str) -> Iterator[psycopg.Connection[Any]]:
-    """A superuser connection (autocommit) to the test's own database."""
-    with psycopg.connect(db, autocommit=True) as conn:
-        yield conn
 
 
 def _um(conn: psycopg.Connection[Any], query: str, params: tuple[Any, ...] = ()) -> Any:

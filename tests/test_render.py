@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 
-from schema_kit.cli import main, parse_args, run
+from schema_kit.cli import main
 from schema_kit.config import load_settings
 from schema_kit.errors import ConfigError, SchemaKitError
 from schema_kit.render import RenderError, render, write
 from schema_kit.sources import discover
+from support import cli
 
 
 def _tree(root: Path, files: dict[str, str]) -> Path:
@@ -53,7 +53,7 @@ def test_bad_settings_are_clear_errors(tmp_path: Path, text: str, message: str) 
 def test_render_is_deterministic_and_ordered(tmp_path: Path) -> None:
     out_a, out_b = tmp_path / "a", tmp_path / "b"
     for out in (out_a, out_b):
-        assert run(parse_args(["render", "--out", str(out)]), io.StringIO(), io.StringIO()) == 0
+        assert cli("render", "--out", str(out))[0] == 0
     names = sorted(p.name for p in out_a.iterdir())
     assert names == sorted(p.name for p in out_b.iterdir())
     for name in names:
@@ -65,9 +65,9 @@ def test_render_is_deterministic_and_ordered(tmp_path: Path) -> None:
 
 
 def test_supabase_target_renders_no_compat_layer() -> None:
-    out = io.StringIO()
-    assert run(parse_args(["render", "--target", "supabase"]), out, io.StringIO()) == 0
-    headers = [line for line in out.getvalue().splitlines() if line.startswith("-- ==== ")]
+    code, out, _ = cli("render", "--target", "supabase")
+    assert code == 0
+    headers = [line for line in out.splitlines() if line.startswith("-- ==== ")]
     assert headers[0] == "-- ==== 001 migrations/0001_schemas ===="
     assert not [h for h in headers if " compat/" in h]
 

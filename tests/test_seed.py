@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 import psycopg
 
-from schema_kit.cli import parse_args, run
 from schema_kit.personas import act_as
 from schema_kit.seed import JOAO, MARIA
+from support import cli
 
 
 def _counts(dsn: str) -> tuple[int, ...]:
@@ -24,17 +22,17 @@ def _counts(dsn: str) -> tuple[int, ...]:
 
 
 def test_seed_demo_loads_personas_and_flows_once(db: str) -> None:
-    out, err = io.StringIO(), io.StringIO()
-    assert run(parse_args(["seed", "--demo", "--dsn", db]), out, err) == 0, err.getvalue()
-    assert "demo data loaded" in err.getvalue()
-    assert "joao@cliente.demo" in out.getvalue()
-    assert "set_config('request.jwt.claims'" in out.getvalue()
+    code, out, err = cli("seed", "--demo", "--dsn", db)
+    assert code == 0, err
+    assert "demo data loaded" in err
+    assert "joao@cliente.demo" in out
+    assert "set_config('request.jwt.claims'" in out
     first = _counts(db)
     assert first[0] == 3 and first[2] == 2  # three tickets, two chat messages
 
-    out, err = io.StringIO(), io.StringIO()
-    assert run(parse_args(["seed", "--demo", "--dsn", db]), out, err) == 0
-    assert "already present" in err.getvalue()
+    code, out, err = cli("seed", "--demo", "--dsn", db)
+    assert code == 0
+    assert "already present" in err
     assert _counts(db) == first
 
     with psycopg.connect(db) as conn, conn.transaction():
@@ -49,6 +47,6 @@ def test_seed_demo_loads_personas_and_flows_once(db: str) -> None:
 
 
 def test_seed_refuses_an_unmigrated_database(empty_db: str) -> None:
-    err = io.StringIO()
-    assert run(parse_args(["seed", "--demo", "--dsn", empty_db]), io.StringIO(), err) == 1
-    assert "run `schema-kit apply` first" in err.getvalue()
+    code, _, err = cli("seed", "--demo", "--dsn", empty_db)
+    assert code == 1
+    assert "run `schema-kit apply` first" in err
