@@ -120,6 +120,24 @@ $$;
 COMMENT ON FUNCTION private.pode_acessar_ticket(uuid) IS
 'True when auth.uid() has a role on the ticket (private.papel_no_ticket); false otherwise, never an error.';
 
+-- Which of the named columns differ between two versions of a row: 'a, b' (sorted), or NULL
+-- when none did. Triggers build their "you may not change X" errors from it, so every such
+-- message names the columns the same way. Compares the jsonb images (to_jsonb(OLD/NEW)).
+CREATE OR REPLACE FUNCTION private.colunas_alteradas(p_antes jsonb, p_depois jsonb, p_colunas text[])
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+    SELECT string_agg(c.coluna, ', ' ORDER BY c.coluna)
+    FROM unnest(p_colunas) AS c (coluna)
+    WHERE (p_antes -> c.coluna) IS DISTINCT FROM (p_depois -> c.coluna)
+$$;
+
+COMMENT ON FUNCTION private.colunas_alteradas(jsonb, jsonb, text[]) IS
+'The named columns whose values differ between two row images, as ''a, b'' (sorted); NULL when none.';
+
 -- Parsers of realtime topics. A malformed topic yields NULL, never an error: policies on
 -- realtime.messages must not raise (Realtime's join probe would fail instead of being denied).
 CREATE OR REPLACE FUNCTION private.topico_ticket(p_topic text)
@@ -184,6 +202,7 @@ REVOKE ALL ON FUNCTION private.cliente_do_usuario() FROM public;
 REVOKE ALL ON FUNCTION private.papel_da_requisicao() FROM public;
 REVOKE ALL ON FUNCTION private.papel_no_ticket(uuid, uuid) FROM public;
 REVOKE ALL ON FUNCTION private.pode_acessar_ticket(uuid) FROM public;
+REVOKE ALL ON FUNCTION private.colunas_alteradas(jsonb, jsonb, text[]) FROM public;
 REVOKE ALL ON FUNCTION private.topico_ticket(text) FROM public;
 REVOKE ALL ON FUNCTION private.topico_escritorio(text) FROM public;
 REVOKE ALL ON FUNCTION private.transmitir(text, text, jsonb) FROM public;
@@ -192,5 +211,6 @@ GRANT EXECUTE ON FUNCTION private.escritorios_supervisionados() TO authenticated
 GRANT EXECUTE ON FUNCTION private.cliente_do_usuario() TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.papel_no_ticket(uuid, uuid) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.pode_acessar_ticket(uuid) TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.colunas_alteradas(jsonb, jsonb, text[]) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.topico_ticket(text) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.topico_escritorio(text) TO authenticated, service_role;

@@ -230,20 +230,16 @@ DECLARE
     v_colunas text;
 BEGIN
     -- Immutable for everyone.
-    SELECT string_agg(c.coluna, ', ' ORDER BY c.coluna)
-    INTO v_colunas
-    FROM (
-        VALUES
-            ('escritorio_id', NEW.escritorio_id IS DISTINCT FROM OLD.escritorio_id),
-            ('cliente_id', NEW.cliente_id IS DISTINCT FROM OLD.cliente_id),
-            ('numero', NEW.numero IS DISTINCT FROM OLD.numero),
-            (
-                'criado_por',
-                NEW.criado_por IS DISTINCT FROM OLD.criado_por
-                AND (NEW.criado_por IS NOT NULL OR current_user IN ('authenticated', 'anon'))
-            )
-    ) AS c (coluna, mudou)
-    WHERE c.mudou;
+    -- (criado_por may become NULL through its foreign key's ON DELETE SET NULL, trusted code only)
+    v_colunas := private.colunas_alteradas(
+        to_jsonb(OLD), to_jsonb(NEW),
+        ARRAY['escritorio_id', 'cliente_id', 'numero']
+        || CASE
+            WHEN NEW.criado_por IS NOT NULL OR current_user IN ('authenticated', 'anon')
+                THEN ARRAY['criado_por']
+            ELSE '{}'::text[]
+        END
+    );
     IF v_colunas IS NOT NULL THEN
         RAISE EXCEPTION USING
             ERRCODE = 'SK009',
@@ -283,17 +279,10 @@ BEGIN
                     HINT = 'Clientes só podem fechar o chamado ou reabrir um chamado resolvido.';
             END IF;
         ELSIF v_papel = 'equipe' THEN
-            SELECT string_agg(c.coluna, ', ' ORDER BY c.coluna)
-            INTO v_colunas
-            FROM (
-                VALUES
-                    ('created_at', NEW.created_at IS DISTINCT FROM OLD.created_at),
-                    ('primeira_resposta_em', NEW.primeira_resposta_em IS DISTINCT FROM OLD.primeira_resposta_em),
-                    ('resolvido_em', NEW.resolvido_em IS DISTINCT FROM OLD.resolvido_em),
-                    ('fechado_em', NEW.fechado_em IS DISTINCT FROM OLD.fechado_em),
-                    ('sessao_balcao_id', NEW.sessao_balcao_id IS DISTINCT FROM OLD.sessao_balcao_id)
-            ) AS c (coluna, mudou)
-            WHERE c.mudou;
+            v_colunas := private.colunas_alteradas(
+                to_jsonb(OLD), to_jsonb(NEW),
+                ARRAY['created_at', 'primeira_resposta_em', 'resolvido_em', 'fechado_em', 'sessao_balcao_id']
+            );
             IF v_colunas IS NOT NULL THEN
                 RAISE EXCEPTION USING
                     ERRCODE = 'SK015',

@@ -52,16 +52,9 @@ BEGIN
         RETURN NEW;
     END IF;
 
-    SELECT string_agg(c.coluna, ', ' ORDER BY c.coluna)
-    INTO v_colunas
-    FROM (
-        VALUES
-            ('id', NEW.id IS DISTINCT FROM OLD.id),
-            ('escritorio_id', NEW.escritorio_id IS DISTINCT FROM OLD.escritorio_id),
-            ('user_id', NEW.user_id IS DISTINCT FROM OLD.user_id),
-            ('created_at', NEW.created_at IS DISTINCT FROM OLD.created_at)
-    ) AS c (coluna, mudou)
-    WHERE c.mudou;
+    v_colunas := private.colunas_alteradas(
+        to_jsonb(OLD), to_jsonb(NEW), ARRAY['id', 'escritorio_id', 'user_id', 'created_at']
+    );
     IF v_colunas IS NOT NULL THEN
         RAISE EXCEPTION USING
             ERRCODE = 'SK009',
@@ -69,16 +62,12 @@ BEGIN
             HINT = 'Identidade, escritório e login do cliente só mudam pelo back-office do escritório.';
     END IF;
 
-    IF OLD.user_id = (SELECT auth.uid())
-        AND (NEW.nome, NEW.documento) IS DISTINCT FROM (OLD.nome, OLD.documento) THEN
-        SELECT string_agg(c.coluna, ', ' ORDER BY c.coluna)
-        INTO v_colunas
-        FROM (
-            VALUES
-                ('nome', NEW.nome IS DISTINCT FROM OLD.nome),
-                ('documento', NEW.documento IS DISTINCT FROM OLD.documento)
-        ) AS c (coluna, mudou)
-        WHERE c.mudou;
+    IF OLD.user_id = (SELECT auth.uid()) THEN
+        v_colunas := private.colunas_alteradas(to_jsonb(OLD), to_jsonb(NEW), ARRAY['nome', 'documento']);
+    ELSE
+        v_colunas := NULL;
+    END IF;
+    IF v_colunas IS NOT NULL THEN
         RAISE EXCEPTION USING
             ERRCODE = 'SK010',
             MESSAGE = pg_catalog.format('Alteração não permitida pelo cliente: %s.', v_colunas),
