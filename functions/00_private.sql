@@ -5,7 +5,9 @@
 -- the lookup runs once per statement (an InitPlan) and the comparison can use an index (measured
 -- on 200k tickets: 1.1 ms vs 20.9 ms for `IN (SELECT …)`, which OR'ed policies turn into a
 -- scan). They bypass the RLS of crm.equipe / crm.clientes (SECURITY DEFINER) without exposing
--- those tables. Every one is STABLE, sets search_path = '' and schema-qualifies everything.
+-- those tables. Every one is STABLE, pins search_path = pg_catalog, pg_temp (pg_temp LAST: an
+-- empty search_path would let the caller's temporary schema shadow types such as uuid inside
+-- code that runs as the owner) and schema-qualifies everything.
 -- The schema `private` is not exposed by the Data API; only authenticated and service_role may
 -- execute these.
 
@@ -16,7 +18,7 @@ RETURNS SETOF uuid
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT e.escritorio_id
     FROM crm.equipe AS e
@@ -34,7 +36,7 @@ RETURNS SETOF uuid
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT e.escritorio_id
     FROM crm.equipe AS e
@@ -51,7 +53,7 @@ RETURNS uuid
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT c.id FROM crm.clientes AS c WHERE c.user_id = (SELECT auth.uid())
 $$;
@@ -68,7 +70,7 @@ CREATE OR REPLACE FUNCTION private.papel_da_requisicao()
 RETURNS text
 LANGUAGE sql
 STABLE
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
         WHEN pg_catalog.current_setting('role') = 'none' THEN SESSION_USER::text
@@ -78,7 +80,40 @@ $$;
 
 COMMENT ON FUNCTION private.papel_da_requisicao() IS
 'The calling role: the API role set for the request (anon, authenticated, service_role) or, when none was set, '
-'the login (session_user). Anything but anon/authenticated is a trusted backend or maintenance caller.';
+'the login (session_user). Whether it is trusted is private.papel_confiavel''s answer, never a name comparison.';
+
+-- Why: code that writes rows "as supplied" (imports, seeds, maintenance) must trust its caller,
+-- and that trust is a POSITIVE rule, so it fails closed: service_role (the backend key), a
+-- superuser, the owner of the domain schemas (the applier, e.g. `postgres` on Supabase, which is
+-- itself a member of the API roles), or a login that is a member of NONE of the API roles (a
+-- maintenance or migration login). Anything else - anon, authenticated, and any login that
+-- inherits or may SET ROLE to one of them (e.g. a custom LOGIN role granted `authenticated`, or
+-- `authenticator` without SET ROLE) - is an API user and gets the API rules. Unknown role: false.
+CREATE OR REPLACE FUNCTION private.papel_confiavel(p_papel text)
+RETURNS boolean
+LANGUAGE sql
+STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce((
+        SELECT
+            r.rolname = 'service_role'
+            OR r.rolsuper
+            OR r.oid = (SELECT n.nspowner FROM pg_catalog.pg_namespace AS n WHERE n.nspname = 'private')
+            OR NOT (
+                pg_catalog.pg_has_role(r.oid, 'anon', 'MEMBER')
+                OR pg_catalog.pg_has_role(r.oid, 'authenticated', 'MEMBER')
+                OR pg_catalog.pg_has_role(r.oid, 'service_role', 'MEMBER')
+            )
+        FROM pg_catalog.pg_roles AS r
+        WHERE r.rolname = p_papel
+    ), false)
+$$;
+
+COMMENT ON FUNCTION private.papel_confiavel(text) IS
+'True for a trusted caller role: service_role, a superuser, the owner of the domain schemas, or a login that is a '
+'member of none of anon/authenticated/service_role. False for the API roles, any role that can act as one, and '
+'unknown roles (fails closed).';
 
 -- Why: the caller's role on a ticket decides what it may do (flows 3-5). Staff of the office
 -- wins over being the ticket's client (a login may be both, in different offices). NULL:
@@ -88,7 +123,7 @@ CREATE OR REPLACE FUNCTION private.papel_no_ticket(p_escritorio_id uuid, p_clien
 RETURNS text
 LANGUAGE sql
 STABLE
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
         WHEN p_escritorio_id IN (SELECT private.escritorios_da_equipe()) THEN 'equipe'
@@ -108,7 +143,7 @@ RETURNS boolean
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce((
         SELECT private.papel_no_ticket(t.escritorio_id, t.cliente_id) IS NOT NULL
@@ -128,7 +163,7 @@ RETURNS text
 LANGUAGE sql
 IMMUTABLE
 PARALLEL SAFE
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT string_agg(c.coluna, ', ' ORDER BY c.coluna)
     FROM unnest(p_colunas) AS c (coluna)
@@ -145,7 +180,7 @@ RETURNS uuid
 LANGUAGE sql
 IMMUTABLE
 PARALLEL SAFE
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
         WHEN p_topic ~* '^ticket:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
@@ -161,7 +196,7 @@ RETURNS uuid
 LANGUAGE sql
 IMMUTABLE
 PARALLEL SAFE
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
         WHEN p_topic ~* '^escritorio:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
@@ -181,7 +216,7 @@ RETURNS uuid
 LANGUAGE plpgsql
 VOLATILE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_id uuid := gen_random_uuid();
@@ -200,6 +235,7 @@ REVOKE ALL ON FUNCTION private.escritorios_da_equipe() FROM public;
 REVOKE ALL ON FUNCTION private.escritorios_supervisionados() FROM public;
 REVOKE ALL ON FUNCTION private.cliente_do_usuario() FROM public;
 REVOKE ALL ON FUNCTION private.papel_da_requisicao() FROM public;
+REVOKE ALL ON FUNCTION private.papel_confiavel(text) FROM public;
 REVOKE ALL ON FUNCTION private.papel_no_ticket(uuid, uuid) FROM public;
 REVOKE ALL ON FUNCTION private.pode_acessar_ticket(uuid) FROM public;
 REVOKE ALL ON FUNCTION private.colunas_alteradas(jsonb, jsonb, text[]) FROM public;
@@ -210,6 +246,7 @@ GRANT EXECUTE ON FUNCTION private.escritorios_da_equipe() TO authenticated, serv
 GRANT EXECUTE ON FUNCTION private.escritorios_supervisionados() TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.cliente_do_usuario() TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.papel_no_ticket(uuid, uuid) TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.papel_confiavel(text) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.pode_acessar_ticket(uuid) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.colunas_alteradas(jsonb, jsonb, text[]) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.topico_ticket(text) TO authenticated, service_role;

@@ -32,7 +32,7 @@ CREATE OR REPLACE FUNCTION private.balcao_copiar_linhas(p_tickets uuid[], p_linh
 RETURNS integer
 LANGUAGE sql
 VOLATILE
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     WITH copiadas AS (
         INSERT INTO tickets.ticket_comments (
@@ -84,7 +84,7 @@ RETURNS integer
 LANGUAGE plpgsql
 VOLATILE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_ticket record;
@@ -96,7 +96,7 @@ BEGIN
 
     IF NOT FOUND
         OR NOT (
-            private.papel_da_requisicao() NOT IN ('anon', 'authenticated')
+            private.papel_confiavel(private.papel_da_requisicao())
             OR private.pode_acessar_ticket(v_ticket.id)
         ) THEN
         RAISE EXCEPTION 'Chamado não encontrado.'

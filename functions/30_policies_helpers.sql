@@ -16,7 +16,7 @@ RETURNS uuid
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT c.escritorio_id FROM crm.clientes AS c WHERE c.user_id = (SELECT auth.uid())
 $$;
@@ -33,7 +33,7 @@ RETURNS SETOF uuid
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT t.id
     FROM tickets.tickets AS t
@@ -52,7 +52,7 @@ RETURNS SETOF uuid
 LANGUAGE sql
 STABLE
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT s.id
     FROM balcao_virtual.sessoes_ativas AS s

@@ -2,9 +2,9 @@
 -- tickets.tickets: tenant derivation, numbering, status rules, immutable columns, broadcasts
 -- =============================================================================================
 -- Flows 1 and 5 of ARCHITECTURE section 5. Callers are told apart by current_user in SECURITY
--- INVOKER trigger functions (see functions/10_tickets.sql.j2): `authenticated`/`anon` are API
--- users, everything else (service_role, the owner inside SECURITY DEFINER code, superusers)
--- is trusted code that writes rows as supplied.
+-- INVOKER trigger functions (see functions/10_tickets.sql.j2): private.papel_confiavel(current_user)
+-- accepts service_role, the owner inside SECURITY DEFINER code, superusers and logins outside
+-- the API roles as trusted code that writes rows as supplied; every other role is an API user.
 --
 -- Order of the BEFORE triggers (same timing fires in name order):
 --   tickets_10_derivar            INSERT: office/client/author/status derived, input validated
@@ -38,7 +38,7 @@ CREATE OR REPLACE FUNCTION tickets.tg_tickets_derivar()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY INVOKER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_uid uuid;
@@ -57,7 +57,7 @@ BEGIN
             HINT = 'Valores aceitos: baixa, media, alta, urgente.';
     END IF;
 
-    IF current_user NOT IN ('authenticated', 'anon') THEN
+    IF private.papel_confiavel(current_user) THEN
         -- Trusted code: as supplied; the office defaults to the client's.
         IF NEW.cliente_id IS NULL THEN
             RAISE EXCEPTION USING
@@ -170,7 +170,7 @@ CREATE OR REPLACE FUNCTION tickets.tg_tickets_numerar()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     INSERT INTO tickets.numeracao AS n (escritorio_id, ultimo_numero)
@@ -223,7 +223,7 @@ CREATE OR REPLACE FUNCTION tickets.tg_tickets_regras()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY INVOKER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_papel text;
@@ -235,7 +235,7 @@ BEGIN
         to_jsonb(OLD), to_jsonb(NEW),
         ARRAY['escritorio_id', 'cliente_id', 'numero']
         || CASE
-            WHEN NEW.criado_por IS NOT NULL OR current_user IN ('authenticated', 'anon')
+            WHEN NEW.criado_por IS NOT NULL OR NOT private.papel_confiavel(current_user)
                 THEN ARRAY['criado_por']
             ELSE '{}'::text[]
         END
@@ -255,7 +255,7 @@ BEGIN
             HINT = 'Valores aceitos: aberto, em_atendimento, aguardando_cliente, resolvido, fechado.';
     END IF;
 
-    IF current_user IN ('authenticated', 'anon') THEN
+    IF NOT private.papel_confiavel(current_user) THEN
         v_papel := private.papel_no_ticket(OLD.escritorio_id, OLD.cliente_id);
 
         IF v_papel = 'cliente' THEN
@@ -364,7 +364,7 @@ CREATE OR REPLACE FUNCTION tickets.tg_tickets_broadcast_criado()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     INSERT INTO realtime.messages (id, topic, extension, event, payload, private)
@@ -421,7 +421,7 @@ CREATE OR REPLACE FUNCTION tickets.tg_tickets_broadcast_status()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     -- The message id is generated first (materialized) so the payload can carry it, as

@@ -2,8 +2,8 @@
 -- tickets.ticket_comments: author and office derivation, refusals, first response, broadcasts
 -- =============================================================================================
 -- Flows 3 and 4 of ARCHITECTURE section 5. As for tickets (triggers/10_tickets.sql),
--- current_user in the SECURITY INVOKER BEFORE trigger tells API users (`authenticated`,
--- `anon`) from trusted code. The Balcao Virtual import inserts its comments (origem
+-- current_user in the SECURITY INVOKER BEFORE trigger tells API users from trusted code
+-- (private.papel_confiavel). The Balcao Virtual import inserts its comments (origem
 -- balcao_virtual, autor_tipo cliente/equipe/sistema, balcao_log_id, created_at = the line's
 -- enviado_em) from SECURITY DEFINER code, i.e. as the owner: those rows pass unchanged.
 --
@@ -34,7 +34,7 @@ CREATE OR REPLACE FUNCTION tickets.tg_ticket_comments_derivar()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY INVOKER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_uid uuid;
@@ -43,7 +43,7 @@ DECLARE
     v_origem text;
     v_colunas text;
 BEGIN
-    IF current_user NOT IN ('authenticated', 'anon', 'service_role') THEN
+    IF private.papel_confiavel(current_user) AND current_user <> 'service_role' THEN
         -- Owner / SECURITY DEFINER code: trusted, as supplied.
         IF NEW.escritorio_id IS NULL THEN
             SELECT t.escritorio_id INTO NEW.escritorio_id FROM tickets.tickets AS t WHERE t.id = NEW.ticket_id;
@@ -170,7 +170,7 @@ CREATE OR REPLACE FUNCTION tickets.tg_ticket_comments_efeitos()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM private.marcar_primeira_resposta(array_agg(n.ticket_id), array_agg(n.created_at))

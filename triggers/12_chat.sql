@@ -15,7 +15,7 @@ CREATE OR REPLACE FUNCTION tickets.tg_chat_mensagens_primeira_resposta()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM private.marcar_primeira_resposta(array_agg(n.ticket_id), array_agg(n.enviado_em))

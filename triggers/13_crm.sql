@@ -12,7 +12,7 @@
 CREATE OR REPLACE FUNCTION crm.tg_tocar_updated_at()
 RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     NEW.updated_at := pg_catalog.now();
@@ -43,12 +43,12 @@ EXECUTE FUNCTION crm.tg_tocar_updated_at();
 CREATE OR REPLACE FUNCTION crm.tg_clientes_regras()
 RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_colunas text;
 BEGIN
-    IF current_user NOT IN ('authenticated', 'anon') THEN
+    IF private.papel_confiavel(current_user) THEN
         RETURN NEW;
     END IF;
 

@@ -278,8 +278,8 @@ SELECT results_eq(
 SELECT is_definer('realtime', 'announce_message', ARRAY[]::name[], 'announce_message() is SECURITY DEFINER');
 SELECT is(
     (SELECT p.proconfig FROM pg_catalog.pg_proc AS p WHERE p.oid = 'realtime.announce_message()'::regprocedure),
-    ARRAY['search_path=""'],
-    'announce_message() pins search_path to empty'
+    ARRAY['search_path=pg_catalog, pg_temp'],
+    'announce_message() pins search_path = pg_catalog, pg_temp (pg_temp last)'
 );
 SELECT results_eq(
     $$ SELECT array_agg(k ORDER BY k)

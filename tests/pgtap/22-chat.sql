@@ -54,8 +54,8 @@ SELECT is_definer('tickets', 'enviar_mensagem', ARRAY['uuid', 'text'],
     'enviar_mensagem is SECURITY DEFINER (API users may not write the archive)');
 SELECT is(
     (SELECT p.proconfig FROM pg_catalog.pg_proc AS p WHERE p.oid = 'tickets.enviar_mensagem(uuid, text)'::regprocedure),
-    ARRAY['search_path=""'],
-    'enviar_mensagem runs with an empty search_path'
+    ARRAY['search_path=pg_catalog, pg_temp'],
+    'enviar_mensagem pins search_path = pg_catalog, pg_temp'
 );
 SELECT is(
     pg_catalog.pg_get_function_arguments('tickets.historico_chat(uuid, timestamptz, integer)'::regprocedure),

@@ -379,8 +379,8 @@ SELECT is_empty(
                        'private.balcao_anexar_linhas()'::regprocedure,
                        'private.balcao_copiar_linhas(uuid[], bigint[])'::regprocedure,
                        'tickets.importar_balcao(uuid)'::regprocedure)
-         AND NOT coalesce(p.proconfig @> ARRAY['search_path=""'], false) $$,
-    'every Balcão function sets search_path = '''''
+         AND NOT coalesce(p.proconfig = ARRAY['search_path=pg_catalog, pg_temp'], false) $$,
+    'every Balcão function pins search_path = pg_catalog, pg_temp'
 );
 SELECT function_privs_are('tickets', 'importar_balcao', ARRAY['uuid'], 'authenticated', ARRAY['EXECUTE'],
                           'authenticated may execute importar_balcao');

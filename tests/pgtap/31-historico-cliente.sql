@@ -262,9 +262,9 @@ SELECT is(
 SELECT is_definer('crm', 'historico_cliente', ARRAY['uuid', 'timestamp with time zone', 'integer'],
                   'historico_cliente is SECURITY DEFINER');
 SELECT ok(
-    (SELECT p.proconfig @> ARRAY['search_path=""'] FROM pg_catalog.pg_proc AS p
+    (SELECT p.proconfig = ARRAY['search_path=pg_catalog, pg_temp'] FROM pg_catalog.pg_proc AS p
      WHERE p.oid = 'crm.historico_cliente(uuid, timestamptz, integer)'::regprocedure),
-    'historico_cliente sets search_path = '''''
+    'historico_cliente pins search_path = pg_catalog, pg_temp'
 );
 SELECT function_privs_are('crm', 'historico_cliente', ARRAY['uuid', 'timestamp with time zone', 'integer'],
                           'authenticated', ARRAY['EXECUTE'], 'authenticated may execute historico_cliente');

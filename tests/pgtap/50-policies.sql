@@ -173,9 +173,9 @@ SELECT is(
     (SELECT count(*) FROM pg_catalog.pg_proc AS p
      WHERE p.pronamespace = 'private'::regnamespace
        AND p.proname IN ('escritorio_do_cliente', 'tickets_do_cliente', 'sessoes_do_cliente')
-       AND p.prosecdef AND p.provolatile = 's' AND p.proconfig = ARRAY['search_path=""']),
+       AND p.prosecdef AND p.provolatile = 's' AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp']),
     3::bigint,
-    'the policy helpers of functions/30_policies_helpers.sql are STABLE SECURITY DEFINER with search_path '''''
+    'the policy helpers of functions/30_policies_helpers.sql are STABLE SECURITY DEFINER with search_path pg_catalog, pg_temp'
 );
 SELECT is(
     (SELECT count(*) FROM pg_catalog.pg_proc AS p

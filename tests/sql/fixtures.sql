@@ -8,7 +8,7 @@
 CREATE OR REPLACE FUNCTION tests.novo_escritorio(p_nome text DEFAULT 'Escritório de teste')
 RETURNS uuid
 LANGUAGE sql
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     INSERT INTO crm.escritorios (nome) VALUES (p_nome) RETURNING id
 $$;
@@ -19,7 +19,7 @@ CREATE OR REPLACE FUNCTION tests.novo_membro(
 )
 RETURNS uuid
 LANGUAGE sql
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     WITH u AS (
         INSERT INTO auth.users (email)
@@ -36,7 +36,7 @@ $$;
 CREATE OR REPLACE FUNCTION tests.novo_cliente(p_escritorio uuid, p_nome text DEFAULT 'Cliente')
 RETURNS uuid
 LANGUAGE sql
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     WITH u AS (
         INSERT INTO auth.users (email)
@@ -53,7 +53,7 @@ CREATE OR REPLACE FUNCTION tests.login_do_cliente(p_cliente uuid)
 RETURNS uuid
 LANGUAGE sql
 STABLE
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT c.user_id FROM crm.clientes AS c WHERE c.id = p_cliente
 $$;
@@ -73,7 +73,7 @@ COMMENT ON FUNCTION tests.login_do_cliente(uuid) IS 'Test fixture: the auth.user
 CREATE OR REPLACE FUNCTION tests.cenario_politicas()
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $cenario$
 BEGIN
     PERFORM tests.authenticate_as_service_role();

@@ -32,7 +32,7 @@ GRANT USAGE ON SCHEMA tests TO anon, authenticated, service_role;
 -- Why: tests need real auth.users rows for foreign keys and for authenticate_as.
 CREATE OR REPLACE FUNCTION tests.create_user(email text) RETURNS uuid
 LANGUAGE sql
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
     INSERT INTO auth.users (email)
     VALUES (create_user.email)
@@ -53,7 +53,7 @@ COMMENT ON FUNCTION tests.create_user(text) IS
 -- into a silently anonymous-looking user.
 CREATE OR REPLACE FUNCTION tests.authenticate_as(user_id uuid) RETURNS void
 LANGUAGE plpgsql
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     claims jsonb;
@@ -96,7 +96,7 @@ COMMENT ON FUNCTION tests.authenticate_as(uuid) IS
 -- Why: a request made with the public (anon) key: role anon, JWT with role anon and no sub.
 CREATE OR REPLACE FUNCTION tests.authenticate_as_anon() RETURNS void
 LANGUAGE plpgsql
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM set_config('role', 'none', true);
@@ -116,7 +116,7 @@ COMMENT ON FUNCTION tests.authenticate_as_anon() IS
 -- service_role and no sub.
 CREATE OR REPLACE FUNCTION tests.authenticate_as_service_role() RETURNS void
 LANGUAGE plpgsql
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM set_config('role', 'none', true);
@@ -136,7 +136,7 @@ COMMENT ON FUNCTION tests.authenticate_as_service_role() IS
 -- NULL), e.g. to check as superuser what a persona's statement left behind.
 CREATE OR REPLACE FUNCTION tests.clear_authentication() RETURNS void
 LANGUAGE plpgsql
-SET search_path = ''
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM set_config('role', 'none', true);
