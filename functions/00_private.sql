@@ -46,6 +46,25 @@ $$;
 COMMENT ON FUNCTION private.escritorios_supervisionados() IS
 'Offices where auth.uid() is an active supervisor or admin.';
 
+-- Is this user active staff of this office? For rules about a user other than the caller
+-- (e.g. a ticket's assignee), which crm.equipe's RLS may hide from the caller. Answers only
+-- yes/no about one pair.
+CREATE OR REPLACE FUNCTION private.membro_ativo(p_escritorio_id uuid, p_user_id uuid)
+RETURNS boolean
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (
+        SELECT FROM crm.equipe AS e
+        WHERE e.escritorio_id = p_escritorio_id AND e.user_id = p_user_id AND e.ativo
+    )
+$$;
+
+COMMENT ON FUNCTION private.membro_ativo(uuid, uuid) IS
+'True when the user is active staff (crm.equipe.ativo) of the office.';
+
 -- The crm.clientes row of the caller's portal login (user_id is unique): the only source of a
 -- client's cliente_id / escritorio_id. NULL for staff, anon and service_role.
 CREATE OR REPLACE FUNCTION private.cliente_do_usuario()
@@ -234,6 +253,7 @@ COMMENT ON FUNCTION private.transmitir(text, text, jsonb) IS
 REVOKE ALL ON FUNCTION private.escritorios_da_equipe() FROM public;
 REVOKE ALL ON FUNCTION private.escritorios_supervisionados() FROM public;
 REVOKE ALL ON FUNCTION private.cliente_do_usuario() FROM public;
+REVOKE ALL ON FUNCTION private.membro_ativo(uuid, uuid) FROM public;
 REVOKE ALL ON FUNCTION private.papel_da_requisicao() FROM public;
 REVOKE ALL ON FUNCTION private.papel_confiavel(text) FROM public;
 REVOKE ALL ON FUNCTION private.papel_no_ticket(uuid, uuid) FROM public;
@@ -245,6 +265,7 @@ REVOKE ALL ON FUNCTION private.transmitir(text, text, jsonb) FROM public;
 GRANT EXECUTE ON FUNCTION private.escritorios_da_equipe() TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.escritorios_supervisionados() TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.cliente_do_usuario() TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.membro_ativo(uuid, uuid) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.papel_no_ticket(uuid, uuid) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.papel_confiavel(text) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.pode_acessar_ticket(uuid) TO authenticated, service_role;

@@ -89,16 +89,15 @@ AS $$
 DECLARE
     v_ticket record;
 BEGIN
-    SELECT t.id, t.status, t.sessao_balcao_id
+    -- Locked until commit, like every write under a ticket (private.ticket_para_escrita): the
+    -- status below is the committed one, and a close waits for this re-sync. No row: unknown
+    -- ticket, or one an API caller may not use.
+    SELECT v.status, t.id, t.sessao_balcao_id
     INTO v_ticket
-    FROM tickets.tickets AS t
-    WHERE t.id = importar_balcao.ticket_id;
+    FROM private.ticket_para_escrita(importar_balcao.ticket_id) AS v
+    INNER JOIN tickets.tickets AS t ON t.id = importar_balcao.ticket_id;
 
-    IF NOT FOUND
-        OR NOT (
-            private.papel_confiavel(private.papel_da_requisicao())
-            OR private.pode_acessar_ticket(v_ticket.id)
-        ) THEN
+    IF NOT FOUND THEN
         RAISE EXCEPTION 'Chamado não encontrado.'
             USING ERRCODE = 'SK004',
                   HINT = 'Verifique o número do chamado; você só vê chamados do seu escritório ou seus.';

@@ -17,12 +17,15 @@
 -- to NULL and is simply invisible: the parsers and private.pode_acessar_ticket never raise,
 -- and a policy that raised would make the join fail instead of being denied.
 --
--- Only broadcast and presence rows count (the two extensions Realtime probes). Sending the
--- domain's own events (mensagem, comentario, nota_interna, ticket_atualizado, ticket_criado)
--- is reserved to the SECURITY DEFINER domain code (triggers/, functions/), which runs as the
--- owner and bypasses these policies: a client may not insert a row that subscribers would take
--- for an archived chat message or a status change. Realtime's write probe carries no event,
--- so it is unaffected. (A new domain event must be added to both INSERT policies.)
+-- Only broadcast and presence rows count (the two extensions Realtime probes). What an API
+-- user may write is the client-broadcast contract, private.envio_de_cliente_valido
+-- (functions/30_policies_helpers.sql): a bare row (Realtime's write probe, presence) or one of
+-- the client events 'digitando' / 'lido', private, with a payload object of at most 1 KB,
+-- dated by the database clock, with a fresh id. The domain's own events (mensagem,
+-- comentario, nota_interna, ticket_atualizado, ticket_criado) are written by the SECURITY
+-- DEFINER domain code only (triggers/, functions/), which runs as the owner and bypasses these
+-- policies: a client may not insert a row that subscribers would take for an archived chat
+-- message or a status change, whatever its case or spacing.
 -- anon: no policy, nothing visible, every insert refused. UPDATE/DELETE: no policy for
 -- authenticated (broadcasts are immutable for API users). service_role bypasses RLS.
 
@@ -52,26 +55,22 @@ COMMENT ON POLICY "ticket participants receive their ticket topics" ON realtime.
 'Rows on topic ticket:<uuid> (broadcast, presence) are visible to the ticket''s client and active staff of its '
 'office. Malformed topics are invisible.';
 
--- Why: flow 3 - the same participants may send on the ticket topic (typing indicators,
--- presence), but never one of the domain's own events.
+-- Why: flow 3 - the same participants may send on the ticket topic (typing indicators, read
+-- receipts, presence) within the client-broadcast contract, never one of the domain's events.
 DROP POLICY IF EXISTS "ticket participants send on their ticket topics" ON realtime.messages;
 CREATE POLICY "ticket participants send on their ticket topics"
 ON realtime.messages
 FOR INSERT
 TO authenticated
 WITH CHECK (
-    extension IN ('broadcast', 'presence')
-    AND (
-        event IS NULL
-        OR event NOT IN ('mensagem', 'comentario', 'nota_interna', 'ticket_atualizado', 'ticket_criado')
-    )
+    private.envio_de_cliente_valido(id, extension, event, payload, private, inserted_at, updated_at)
     AND topic LIKE 'ticket:%'
     AND private.pode_acessar_ticket(private.topico_ticket(topic))
 );
 
 COMMENT ON POLICY "ticket participants send on their ticket topics" ON realtime.messages IS
-'The ticket''s client and active staff of its office may insert broadcast/presence rows on ticket:<uuid>, except '
-'the domain events (mensagem, comentario, nota_interna, ticket_atualizado, ticket_criado).';
+'The ticket''s client and active staff of its office may insert rows on ticket:<uuid> within the client-broadcast '
+'contract (private.envio_de_cliente_valido: bare probe/presence rows, or private digitando/lido events).';
 
 -- =============================================================================================
 -- escritorio:<uuid>
@@ -93,22 +92,19 @@ USING (
 COMMENT ON POLICY "staff receive their office topics" ON realtime.messages IS
 'Rows on topic escritorio:<uuid> (broadcast, presence) are visible to active staff of that office only.';
 
--- Why: staff coordinate on their office topic (presence of who is on duty), but never send
--- one of the domain's own events.
+-- Why: staff coordinate on their office topic (presence of who is on duty) within the
+-- client-broadcast contract, never one of the domain's own events.
 DROP POLICY IF EXISTS "staff send on their office topics" ON realtime.messages;
 CREATE POLICY "staff send on their office topics"
 ON realtime.messages
 FOR INSERT
 TO authenticated
 WITH CHECK (
-    extension IN ('broadcast', 'presence')
-    AND (
-        event IS NULL
-        OR event NOT IN ('mensagem', 'comentario', 'nota_interna', 'ticket_atualizado', 'ticket_criado')
-    )
+    private.envio_de_cliente_valido(id, extension, event, payload, private, inserted_at, updated_at)
     AND topic LIKE 'escritorio:%'
     AND private.topico_escritorio(topic) = ANY(ARRAY(SELECT private.escritorios_da_equipe()))
 );
 
 COMMENT ON POLICY "staff send on their office topics" ON realtime.messages IS
-'Active staff of the office may insert broadcast/presence rows on escritorio:<uuid>, except the domain events.';
+'Active staff of the office may insert rows on escritorio:<uuid> within the client-broadcast contract '
+'(private.envio_de_cliente_valido).';

@@ -99,7 +99,7 @@ insert into tickets.chat_mensagens (id, ticket_id, escritorio_id, autor_id, auto
 insert into crm.documentos
     (id, escritorio_id, cliente_id, ticket_id, nome_arquivo, storage_path, enviado_por) values
     (%(documento)s, %(escritorio_a)s, %(cliente_c1)s, %(ticket_t1)s, 'contrato.pdf',
-     'a/c1/contrato.pdf', %(login_c1)s);
+     %(escritorio_a)s || '/' || %(cliente_c1)s || '/contrato.pdf', %(login_c1)s);
 insert into balcao_virtual.sessoes_ativas (id, escritorio_id, cliente_id) values
     (%(sessao_s1)s, %(escritorio_a)s, %(cliente_c1)s);
 insert into realtime.messages (id, topic, extension, event, payload, private) values
@@ -229,9 +229,9 @@ def _ticket(cliente: str) -> dict[str, Insert]:
     }
 
 
-def _broadcast(topic: str) -> dict[str, Insert]:
+def _broadcast(topic: str, event: str = "digitando", private: bool = True) -> dict[str, Insert]:
     return same(Insert(f"""insert into realtime.messages (topic, extension, event, payload, private)
-        values ({topic}, 'broadcast', 'digitando', '{{}}', true)"""))
+        values ({topic}, 'broadcast', '{event}', '{{}}', {str(private).lower()})"""))
 
 
 SPECS: dict[str, Spec] = {
@@ -266,8 +266,9 @@ SPECS: dict[str, Spec] = {
         "crm.documentos", "id = %(documento)s",
         same(Insert("""insert into crm.documentos
             (escritorio_id, cliente_id, ticket_id, nome_arquivo, storage_path, enviado_por)
-            values (%(escritorio_a)s, %(cliente_c1)s, %(ticket_t1)s, 'rg.pdf', 'a/c1/rg.pdf',
-                    (select auth.uid()))""", {"cliente_id": "cliente_c1"})),
+            values (%(escritorio_a)s, %(cliente_c1)s, %(ticket_t1)s, 'rg.pdf',
+                    %(escritorio_a)s || '/' || %(cliente_c1)s || '/rg.pdf', (select auth.uid()))""",
+                    {"cliente_id": "cliente_c1"})),
         "nome_arquivo = 'contrato-assinado.pdf'"),
     "tickets.tickets": Spec(
         "tickets.tickets", "id = %(ticket_t1)s", _ticket("cliente_c1"),
@@ -317,6 +318,14 @@ SPECS: dict[str, Spec] = {
     "realtime.messages#escritorio": Spec(
         "realtime.messages", "id = %(mensagem_escritorio)s",
         _broadcast("'escritorio:' || %(escritorio_a)s"), "payload = '{\"editado\": true}'"),
+    "realtime.messages#fora_do_contrato": Spec(
+        "realtime.messages", "id = %(mensagem_ticket)s",
+        _broadcast("'ticket:' || %(ticket_t1)s", event="Mensagem "),
+        "payload = '{\"editado\": true}'"),
+    "realtime.messages#copia_publica": Spec(
+        "realtime.messages", "id = %(mensagem_ticket)s",
+        _broadcast("'ticket:' || %(ticket_t1)s", private=False),
+        "payload = '{\"editado\": true}'"),
     "realtime.messages#topico_malformado": Spec(
         "realtime.messages", "id = %(mensagem_malformada)s",
         _broadcast("'ticket:not-a-uuid'"), "payload = '{\"editado\": true}'"),

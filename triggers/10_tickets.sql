@@ -198,6 +198,45 @@ COMMENT ON TRIGGER tickets_11_numerar ON tickets.tickets IS
 
 
 -- ---------------------------------------------------------------------------------------------
+-- BEFORE INSERT/UPDATE: the assignee is active staff of the office
+-- ---------------------------------------------------------------------------------------------
+
+-- Why: the composite foreign key only proves responsavel_id is (or was) a member of the
+-- ticket's office; a deactivated member cannot even see the ticket, so assigning one would
+-- hide it from everyone responsible. Refused for every writer (SK019). Deactivating a member
+-- later does not unassign their tickets (a supervisor reassigns them).
+CREATE OR REPLACE FUNCTION tickets.tg_tickets_responsavel()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT private.membro_ativo(NEW.escritorio_id, NEW.responsavel_id) THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'SK019',
+            MESSAGE = 'Responsável não é membro ativo da equipe do escritório.',
+            HINT = 'Atribua o chamado a um membro ativo da equipe deste escritório.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+COMMENT ON FUNCTION tickets.tg_tickets_responsavel() IS
+'Trigger function (BEFORE INSERT OR UPDATE OF responsavel_id on tickets.tickets): the assignee must be active staff '
+'of the ticket''s office (SK019).';
+
+-- Why: only when an assignee is set: ordinary inserts and updates pay nothing.
+CREATE OR REPLACE TRIGGER tickets_12_responsavel
+BEFORE INSERT OR UPDATE OF responsavel_id ON tickets.tickets
+FOR EACH ROW
+WHEN (new.responsavel_id IS NOT NULL)
+EXECUTE FUNCTION tickets.tg_tickets_responsavel();
+
+COMMENT ON TRIGGER tickets_12_responsavel ON tickets.tickets IS
+'The assignee (responsavel_id) is active staff of the ticket''s office.';
+
+
+-- ---------------------------------------------------------------------------------------------
 -- BEFORE UPDATE: immutable columns, status rules, timestamps (flow 5)
 -- ---------------------------------------------------------------------------------------------
 
@@ -318,13 +357,16 @@ BEGIN
             HINT = 'Valores aceitos: baixa, media, alta, urgente.';
     END IF;
 
-    -- Timestamps of the states.
+    -- Timestamps of the states. clock_timestamp(), not now(): the row is locked by now, so the
+    -- moment is after every write that held the ticket (private.ticket_para_escrita) and
+    -- committed before this change; a transaction that began earlier must not date the close
+    -- before them.
     IF NEW.status IS DISTINCT FROM OLD.status THEN
         IF NEW.status = 'resolvido' THEN
-            NEW.resolvido_em := now();
+            NEW.resolvido_em := clock_timestamp();
             NEW.fechado_em := NULL;
         ELSIF NEW.status = 'fechado' THEN
-            NEW.fechado_em := now();
+            NEW.fechado_em := clock_timestamp();
         ELSE
             NEW.resolvido_em := NULL;
             NEW.fechado_em := NULL;

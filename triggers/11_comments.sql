@@ -29,7 +29,9 @@
 --     the ticket must exist (SK004), be open (SK005) and the content valid (SK006/SK007).
 --   * The owner / SECURITY DEFINER domain code (Balcao import, maintenance): as supplied,
 --     escritorio_id defaulting to the ticket's; constraints still apply. The import decides
---     itself which tickets take lines (it skips fechado ones).
+--     itself which tickets take lines: it locks them first and skips fechado ones.
+-- API users and service_role read the ticket through private.ticket_para_escrita, which locks
+-- it until commit: a concurrent close either happened before (SK005) or waits for this comment.
 CREATE OR REPLACE FUNCTION tickets.tg_ticket_comments_derivar()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -54,7 +56,8 @@ BEGIN
     END IF;
 
     IF current_user = 'service_role' THEN
-        SELECT t.escritorio_id, t.status INTO v_ticket FROM tickets.tickets AS t WHERE t.id = NEW.ticket_id;
+        -- Locked until commit (private.ticket_para_escrita): no comment after a concurrent close.
+        SELECT v.escritorio_id, v.status INTO v_ticket FROM private.ticket_para_escrita(NEW.ticket_id) AS v;
         IF NOT FOUND THEN
             RAISE EXCEPTION USING
                 ERRCODE = 'SK004',
@@ -74,8 +77,8 @@ BEGIN
                 HINT = 'Entre no portal e tente novamente.';
         END IF;
 
-        SELECT v.escritorio_id, v.status, v.papel INTO v_ticket FROM private.ticket_visivel(NEW.ticket_id) AS v;
-        IF NOT FOUND THEN
+        SELECT v.escritorio_id, v.status, v.papel INTO v_ticket FROM private.ticket_para_escrita(NEW.ticket_id) AS v;
+        IF NOT FOUND OR v_ticket.papel IS NULL THEN
             RAISE EXCEPTION USING
                 ERRCODE = 'SK004',
                 MESSAGE = 'Chamado não encontrado.',
@@ -130,7 +133,7 @@ BEGIN
             MESSAGE = 'Chamado fechado não aceita novas mensagens.',
             HINT = 'Reabra o chamado ou abra um novo.';
     END IF;
-    PERFORM private.validar_conteudo(NEW.conteudo);
+    -- Content (SK006/SK007) is checked by ticket_comments_40_campos, for every writer.
     RETURN NEW;
 END
 $$;

@@ -2,10 +2,58 @@
 -- tickets.chat_mensagens: the first staff chat message stamps primeira_resposta_em
 -- =============================================================================================
 -- Flow 3 of ARCHITECTURE section 5. Chat messages are written by tickets.enviar_mensagem
--- (SECURITY DEFINER, with its own checks) or by service_role; this file only adds the effect
--- on the ticket, so it holds for every writer.
+-- (SECURITY DEFINER, with its own checks and lock) or by service_role; this file holds the
+-- rules that must hold for every writer.
 --
+--   chat_mensagens_10_ticket_aberto       BEFORE INSERT, row: the ticket is locked and not fechado
 --   chat_mensagens_60_primeira_resposta   AFTER INSERT, statement
+
+
+-- Why: "a fechado ticket takes no new messages" for every writer, under concurrency: a row
+-- written by service_role (the backend key) locks its ticket until commit
+-- (private.ticket_para_escrita) and is refused on a fechado ticket (SK005). tickets.enviar_mensagem
+-- runs as the owner and has already locked and checked the ticket itself, so the owner's own
+-- domain code is not checked twice.
+CREATE OR REPLACE FUNCTION tickets.tg_chat_mensagens_ticket_aberto()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_status text;
+BEGIN
+    IF private.papel_confiavel(current_user) AND current_user <> 'service_role' THEN
+        RETURN NEW;  -- the owner's domain code (tickets.enviar_mensagem) or maintenance
+    END IF;
+    SELECT v.status INTO v_status FROM private.ticket_para_escrita(NEW.ticket_id) AS v;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'SK004',
+            MESSAGE = 'Chamado não encontrado.',
+            HINT = 'Verifique o número do chamado; você só vê chamados do seu escritório ou seus.';
+    END IF;
+    IF v_status = 'fechado' THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'SK005',
+            MESSAGE = 'Chamado fechado não aceita novas mensagens.',
+            HINT = 'Reabra o chamado ou abra um novo.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+COMMENT ON FUNCTION tickets.tg_chat_mensagens_ticket_aberto() IS
+'Trigger function (BEFORE INSERT on tickets.chat_mensagens): for writers other than the owner''s domain code, locks '
+'the ticket until commit and refuses a fechado ticket (SK005) or an unknown one (SK004).';
+
+CREATE OR REPLACE TRIGGER chat_mensagens_10_ticket_aberto
+BEFORE INSERT ON tickets.chat_mensagens
+FOR EACH ROW
+EXECUTE FUNCTION tickets.tg_chat_mensagens_ticket_aberto();
+
+COMMENT ON TRIGGER chat_mensagens_10_ticket_aberto ON tickets.chat_mensagens IS
+'No chat message on a fechado ticket, whoever writes it, even racing the close.';
 
 
 -- Why: "the first staff comment or message stamps primeira_resposta_em". Set-based over the

@@ -55,7 +55,7 @@ SELECT is(
 SELECT isnt_definer('tickets', 'abrir_ticket', ARRAY['text', 'text', 'text', 'text', 'uuid'],
     'abrir_ticket is SECURITY INVOKER (trigger derives, RLS checks)');
 SELECT triggers_are('tickets', 'tickets', ARRAY[
-    'tickets_10_derivar', 'tickets_11_numerar', 'tickets_10_regras',
+    'tickets_10_derivar', 'tickets_11_numerar', 'tickets_12_responsavel', 'tickets_10_regras',
     'tickets_60_broadcast_criado', 'tickets_60_broadcast_status'
 ] || ARRAY(
     SELECT t.tgname::text FROM pg_catalog.pg_trigger AS t
@@ -354,9 +354,9 @@ SELECT results_eq(
 );
 SELECT results_eq(
     $$ UPDATE tickets.tickets SET status = 'resolvido' WHERE id = pg_temp.id('a1')
-       RETURNING status, resolvido_em = now(), fechado_em IS NULL $$,
+       RETURNING status, resolvido_em BETWEEN now() AND clock_timestamp(), fechado_em IS NULL $$,
     $$ VALUES ('resolvido', true, true) $$,
-    'staff: em_atendimento -> resolvido stamps resolvido_em'
+    'staff: em_atendimento -> resolvido stamps resolvido_em (the clock once the row is locked)'
 );
 
 SELECT tests.authenticate_as('00000000-0000-4000-8000-0000000000c1');
@@ -372,7 +372,7 @@ UPDATE tickets.tickets SET status = 'resolvido' WHERE id = pg_temp.id('a1');
 SELECT tests.authenticate_as('00000000-0000-4000-8000-0000000000c1');
 SELECT results_eq(
     $$ UPDATE tickets.tickets SET status = 'fechado' WHERE id = pg_temp.id('a1')
-       RETURNING status, resolvido_em = now(), fechado_em = now() $$,
+       RETURNING status, resolvido_em < fechado_em, fechado_em BETWEEN now() AND clock_timestamp() $$,
     $$ VALUES ('fechado', true, true) $$,
     'client: resolvido -> fechado is allowed; fechado_em stamped, resolvido_em kept'
 );
@@ -434,8 +434,8 @@ SELECT throws_ok(
 );
 SELECT throws_ok(
     $$ UPDATE tickets.tickets SET responsavel_id = '00000000-0000-4000-8000-0000000000b1' WHERE id = pg_temp.id('a2') $$,
-    '23503', NULL,
-    'staff: the responsible must be staff of the same office (composite foreign key)'
+    'SK019', NULL,
+    'staff: the responsible must be active staff of the same office (SK019, before the composite foreign key)'
 );
 SELECT is_empty(
     $$ UPDATE tickets.tickets SET status = 'em_atendimento' WHERE id = pg_temp.id('b1') RETURNING id $$,

@@ -183,7 +183,7 @@ SELECT is(
 
 -- Documents and sessions: update and delete.
 INSERT INTO crm.documentos (escritorio_id, cliente_id, ticket_id, nome_arquivo, storage_path)
-VALUES (pg_temp.v('a'), pg_temp.v('c1'), pg_temp.v('t1'), 'nota.pdf', 'a/nota.pdf')
+VALUES (pg_temp.v('a'), pg_temp.v('c1'), pg_temp.v('t1'), 'nota.pdf', pg_temp.v('a') || '/' || pg_temp.v('c1') || '/nota.pdf')
 RETURNING set_config('t.d1', id::text, true) IS NOT NULL AS criado;
 UPDATE crm.documentos SET mime_type = 'application/pdf' WHERE id = pg_temp.v('d1');
 DELETE FROM crm.documentos WHERE id = pg_temp.v('d1');

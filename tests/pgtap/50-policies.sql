@@ -243,21 +243,21 @@ SELECT results_eq(
 SELECT throws_ok(
     $$ INSERT INTO crm.documentos (escritorio_id, cliente_id, nome_arquivo, storage_path, enviado_por)
        VALUES ('b0000000-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-0000000000b1',
-               'x.pdf', 'b/x.pdf', '00000000-0000-4000-8000-0000000000a2') $$,
+               'x.pdf', 'b0000000-0000-4000-8000-000000000000/c0000000-0000-4000-8000-0000000000b1/x.pdf', '00000000-0000-4000-8000-0000000000a2') $$,
     '42501', NULL,
     'a client cannot file a document under another office''s client (forged escritorio_id / cliente_id)'
 );
 SELECT throws_ok(
     $$ INSERT INTO crm.documentos (escritorio_id, cliente_id, nome_arquivo, storage_path, enviado_por)
        VALUES ('a0000000-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-0000000000a1',
-               'x.pdf', 'a/x.pdf', '00000000-0000-4000-8000-0000000000a1') $$,
+               'x.pdf', 'a0000000-0000-4000-8000-000000000000/c0000000-0000-4000-8000-0000000000a1/x.pdf', '00000000-0000-4000-8000-0000000000a1') $$,
     '42501', NULL,
     'a client cannot upload a document in a staff member''s name (forged enviado_por)'
 );
 SELECT throws_ok(
     $$ INSERT INTO crm.documentos (escritorio_id, cliente_id, ticket_id, nome_arquivo, storage_path, enviado_por)
        VALUES ('a0000000-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-0000000000a1',
-               '70000000-0000-4000-8000-0000000000a2', 'x.pdf', 'a/x.pdf', '00000000-0000-4000-8000-0000000000a2') $$,
+               '70000000-0000-4000-8000-0000000000a2', 'x.pdf', 'a0000000-0000-4000-8000-000000000000/c0000000-0000-4000-8000-0000000000a1/x.pdf', '00000000-0000-4000-8000-0000000000a2') $$,
     '23503', NULL,
     'a client cannot attach its document to another client''s ticket (foreign key)'
 );
@@ -413,14 +413,14 @@ SELECT isnt(
 SELECT throws_ok(
     $$ INSERT INTO crm.documentos (escritorio_id, cliente_id, nome_arquivo, storage_path, enviado_por)
        VALUES ('a0000000-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-0000000000a1',
-               'x.pdf', 'a/x.pdf', '00000000-0000-4000-8000-0000000000b1') $$,
+               'x.pdf', 'a0000000-0000-4000-8000-000000000000/c0000000-0000-4000-8000-0000000000a1/x.pdf', '00000000-0000-4000-8000-0000000000b1') $$,
     '42501', NULL,
     'staff of office B cannot file a document in office A'
 );
 SELECT throws_ok(
     $$ INSERT INTO crm.documentos (escritorio_id, cliente_id, nome_arquivo, storage_path, enviado_por)
        VALUES ('b0000000-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-0000000000a1',
-               'x.pdf', 'b/x.pdf', '00000000-0000-4000-8000-0000000000b1') $$,
+               'x.pdf', 'b0000000-0000-4000-8000-000000000000/c0000000-0000-4000-8000-0000000000a1/x.pdf', '00000000-0000-4000-8000-0000000000b1') $$,
     '23503', NULL,
     'staff of office B cannot file a document of office A''s client under their own office (foreign key)'
 );
@@ -471,14 +471,14 @@ SELECT results_eq(
 SELECT throws_ok(
     $$ INSERT INTO crm.documentos (escritorio_id, cliente_id, nome_arquivo, storage_path, enviado_por)
        VALUES ('a0000000-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-0000000000a1',
-               'x.pdf', 'a/x.pdf', '00000000-0000-4000-8000-0000000000a2') $$,
+               'x.pdf', 'a0000000-0000-4000-8000-000000000000/c0000000-0000-4000-8000-0000000000a1/x.pdf', '00000000-0000-4000-8000-0000000000a2') $$,
     '42501', NULL,
     'staff cannot upload a document in the client''s name (forged enviado_por)'
 );
 SELECT lives_ok(
     $$ INSERT INTO crm.documentos (escritorio_id, cliente_id, nome_arquivo, storage_path, enviado_por)
        VALUES ('a0000000-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-0000000000a2',
-               'x.pdf', 'a/x.pdf', '00000000-0000-4000-8000-0000000000a1') $$,
+               'x.pdf', 'a0000000-0000-4000-8000-000000000000/c0000000-0000-4000-8000-0000000000a2/x.pdf', '00000000-0000-4000-8000-0000000000a1') $$,
     'staff file a document for a client of their office'
 );
 
