@@ -92,7 +92,7 @@ BEGIN
     -- Locked until commit, like every write under a ticket (private.ticket_para_escrita): the
     -- status below is the committed one, and a close waits for this re-sync. No row: unknown
     -- ticket, or one an API caller may not use.
-    SELECT v.status, t.id, t.sessao_balcao_id
+    SELECT v.status, v.papel, t.id, t.sessao_balcao_id
     INTO v_ticket
     FROM private.ticket_para_escrita(importar_balcao.ticket_id) AS v
     INNER JOIN tickets.tickets AS t ON t.id = importar_balcao.ticket_id;
@@ -110,7 +110,7 @@ BEGIN
     IF v_ticket.status = 'fechado' THEN
         RAISE EXCEPTION 'Chamado fechado não aceita novas mensagens.'
             USING ERRCODE = 'SK005',
-                  HINT = 'Reabra o chamado ou abra um novo.';
+                  HINT = private.dica_chamado_fechado(v_ticket.papel);
     END IF;
 
     RETURN private.balcao_copiar_linhas(ARRAY[v_ticket.id], NULL);

@@ -19,7 +19,7 @@ EXECUTE FUNCTION private.tg_validar_campos('nome!:200');
 CREATE OR REPLACE TRIGGER equipe_40_campos
 BEFORE INSERT OR UPDATE ON crm.equipe
 FOR EACH ROW
-EXECUTE FUNCTION private.tg_validar_campos('papel!:atendente|supervisor|admin');
+EXECUTE FUNCTION private.tg_validar_campos('papel!:atendente|supervisor|admin', 'nome_exibicao:100');
 
 -- e-mail: 254 characters is the SMTP limit of a forward path; documento (CPF/CNPJ with
 -- punctuation, passport) and telefone (E.164 with formatting) fit in 40.
@@ -65,7 +65,7 @@ CREATE OR REPLACE TRIGGER logs_conversas_40_campos
 BEFORE INSERT OR UPDATE ON balcao_virtual.logs_conversas
 FOR EACH ROW
 EXECUTE FUNCTION private.tg_validar_campos(
-    'mensagem!:conteudo', 'autor_nome:200', 'autor_tipo!:cliente|atendente|bot'
+    'mensagem!:conteudo', 'autor_nome:200', 'autor_tipo!:cliente|atendente|bot', 'id_externo:200'
 );
 
 -- service_role may append events of backend jobs; the jsonb images are written by the audit

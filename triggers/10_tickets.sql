@@ -62,8 +62,8 @@ BEGIN
         IF NEW.cliente_id IS NULL THEN
             RAISE EXCEPTION USING
                 ERRCODE = 'SK003',
-                MESSAGE = 'Cliente não pertence ao seu escritório.',
-                HINT = 'Informe o cliente_id de um cliente do seu escritório.';
+                MESSAGE = 'Informe o cliente do chamado.',
+                HINT = 'cliente_id é o id de crm.clientes (não o id de login) do cliente do chamado.';
         END IF;
         IF NEW.escritorio_id IS NULL THEN
             SELECT c.escritorio_id INTO NEW.escritorio_id FROM crm.clientes AS c WHERE c.id = NEW.cliente_id;
@@ -92,11 +92,16 @@ BEGIN
         IF NEW.cliente_id IS NOT NULL THEN
             v_escritorio := private.escritorio_do_cliente_visivel(NEW.cliente_id);
         END IF;
-        IF v_escritorio IS NULL THEN
+        IF NEW.cliente_id IS NULL THEN
             RAISE EXCEPTION USING
                 ERRCODE = 'SK003',
-                MESSAGE = 'Cliente não pertence ao seu escritório.',
-                HINT = 'Informe o cliente_id de um cliente do seu escritório.';
+                MESSAGE = 'Informe o cliente do chamado.',
+                HINT = 'A equipe abre chamados em nome de um cliente: informe cliente_id (o id de crm.clientes).';
+        ELSIF v_escritorio IS NULL THEN
+            RAISE EXCEPTION USING
+                ERRCODE = 'SK003',
+                MESSAGE = 'Cliente não encontrado no seu escritório.',
+                HINT = 'cliente_id é o id de crm.clientes (não o id de login) de um cliente do seu escritório.';
         END IF;
         v_cliente := NEW.cliente_id;
     ELSIF v_cliente IS NULL THEN

@@ -57,7 +57,8 @@ BEGIN
 
     IF current_user = 'service_role' THEN
         -- Locked until commit (private.ticket_para_escrita): no comment after a concurrent close.
-        SELECT v.escritorio_id, v.status INTO v_ticket FROM private.ticket_para_escrita(NEW.ticket_id) AS v;
+        SELECT v.escritorio_id, v.status, v.papel INTO v_ticket
+        FROM private.ticket_para_escrita(NEW.ticket_id) AS v;
         IF NOT FOUND THEN
             RAISE EXCEPTION USING
                 ERRCODE = 'SK004',
@@ -131,7 +132,7 @@ BEGIN
         RAISE EXCEPTION USING
             ERRCODE = 'SK005',
             MESSAGE = 'Chamado fechado não aceita novas mensagens.',
-            HINT = 'Reabra o chamado ou abra um novo.';
+            HINT = private.dica_chamado_fechado(v_ticket.papel);
     END IF;
     -- Content (SK006/SK007) is checked by ticket_comments_40_campos, for every writer.
     RETURN NEW;

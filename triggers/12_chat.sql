@@ -37,7 +37,7 @@ BEGIN
         RAISE EXCEPTION USING
             ERRCODE = 'SK005',
             MESSAGE = 'Chamado fechado não aceita novas mensagens.',
-            HINT = 'Reabra o chamado ou abra um novo.';
+            HINT = private.dica_chamado_fechado(NULL);
     END IF;
     RETURN NEW;
 END

@@ -20,7 +20,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_pasta text[] := string_to_array(NEW.storage_path, '/');
-    v_status text;
+    v_ticket record;
 BEGIN
     IF TG_OP = 'INSERT' AND NOT private.papel_confiavel(current_user) THEN
         NEW.created_at := now();
@@ -50,12 +50,12 @@ BEGIN
     IF NEW.ticket_id IS NOT NULL
         AND (TG_OP = 'INSERT' OR NEW.ticket_id IS DISTINCT FROM OLD.ticket_id)
         AND NOT (private.papel_confiavel(current_user) AND current_user <> 'service_role') THEN
-        SELECT v.status INTO v_status FROM private.ticket_para_escrita(NEW.ticket_id) AS v;
-        IF v_status = 'fechado' THEN
+        SELECT v.status, v.papel INTO v_ticket FROM private.ticket_para_escrita(NEW.ticket_id) AS v;
+        IF v_ticket.status = 'fechado' THEN
             RAISE EXCEPTION USING
                 ERRCODE = 'SK005',
                 MESSAGE = 'Chamado fechado não aceita novos documentos.',
-                HINT = 'Envie o documento sem vínculo com o chamado, ou abra um novo chamado.';
+                HINT = 'Envie o documento sem vínculo com o chamado. ' || private.dica_chamado_fechado(v_ticket.papel);
         END IF;
         -- No row (a ticket the caller may not use): the foreign key and RLS decide, as before.
     END IF;

@@ -175,13 +175,13 @@ SELECT 'a2', t.id
 FROM tickets.abrir_ticket('Pedido da equipe', NULL, 'urgente', 'Trabalhista', 'c0000000-0000-4000-8000-0000000000a2') AS t;
 SELECT throws_ok(
     $$ SELECT tickets.abrir_ticket('Sem cliente', NULL) $$,
-    'SK003', 'Cliente não pertence ao seu escritório.',
-    'staff opening without naming a client is refused (SK003)'
+    'SK003', 'Informe o cliente do chamado.',
+    'staff opening without naming a client is refused (SK003, "name the client")'
 );
 SELECT throws_ok(
     $$ SELECT tickets.abrir_ticket('Cliente alheio', NULL, 'media', NULL, 'c0000000-0000-4000-8000-0000000000b1') $$,
-    'SK003', NULL,
-    'staff opening for a client of another office is refused (SK003)'
+    'SK003', 'Cliente não encontrado no seu escritório.',
+    'staff opening for a client of another office is refused (SK003, "not found in your office")'
 );
 SELECT throws_ok(
     $$ INSERT INTO tickets.tickets (titulo, cliente_id, escritorio_id)

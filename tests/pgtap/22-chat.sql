@@ -64,8 +64,8 @@ SELECT is(
 );
 SELECT is(
     pg_catalog.pg_get_function_result('tickets.historico_chat(uuid, timestamptz, integer)'::regprocedure),
-    'TABLE(id uuid, autor_id uuid, autor_tipo text, conteudo text, enviado_em timestamp with time zone)',
-    'historico_chat returns table(id, autor_id, autor_tipo, conteudo, enviado_em)'
+    'TABLE(id uuid, autor_id uuid, autor_tipo text, conteudo text, enviado_em timestamp with time zone, autor_nome text)',
+    'historico_chat returns table(id, autor_id, autor_tipo, conteudo, enviado_em, autor_nome)'
 );
 SELECT ok(
     NOT pg_catalog.has_function_privilege('anon', 'tickets.enviar_mensagem(uuid, text)', 'EXECUTE')
