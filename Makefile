@@ -43,8 +43,8 @@ $(VENV)/.installed: pyproject.toml
 
 up: bootstrap
 	$(SK) db up
-	$(SK) apply
-	$(SK) seed --demo
+	$(SK) apply --local
+	$(SK) seed --demo --local
 	@echo "DSN: $$($(SK) db url)"
 
 down: venv

@@ -32,7 +32,7 @@ def local_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def test_without_a_dsn_commands_use_the_local_cluster(local_dir: Path) -> None:
     assert cli("db", "status")[0] == 1  # not initialized yet
 
-    code, out, err = cli("apply")  # starts the cluster itself, then applies
+    code, out, err = cli("apply", "--local")  # starts the cluster itself, then applies
     assert code == 0, err
     assert "started on port" in err
     assert "applied      compat/0001_roles" in err
@@ -46,7 +46,7 @@ def test_without_a_dsn_commands_use_the_local_cluster(local_dir: Path) -> None:
     assert code == 0
     assert out.strip() == url.strip()
     assert "already running" in err
-    assert "nothing to do" in cli("apply")[2]
+    assert "nothing to do" in cli("apply", "--local")[2]
 
     assert cli("db", "down")[0] == 0
     code, out, _ = cli("db", "status")

@@ -1,11 +1,15 @@
 """Command line: ``parse_args(argv)`` → ``run(args, out, err) -> exit code`` → thin ``main``.
 
-Exit codes: 0 ok; 1 error; 2 pending units (``status --check``); 64 bad usage.
+Exit codes: 0 ok; 1 error; 2 pending units (``status --check``); 64 bad usage; 130 interrupted.
+Every error ends in one ``error: …`` line on stderr, never a traceback (``SCHEMA_KIT_DEBUG=1``
+re-raises an unexpected exception for a developer).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,9 +21,9 @@ from schema_kit.connect import redact, resolve_dsn
 from schema_kit.errors import SchemaKitError
 
 if TYPE_CHECKING:
-    from schema_kit.migrate import Migrator
+    from schema_kit.migrate import Migrator, PlanItem
 
-EXIT_OK, EXIT_ERROR, EXIT_PENDING, EXIT_USAGE = 0, 1, 2, 64
+EXIT_OK, EXIT_ERROR, EXIT_PENDING, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 64, 130
 
 
 class UsageError(Exception):
@@ -32,9 +36,22 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _database_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dsn", help="server to use (else SCHEMA_KIT_DSN, DATABASE_URL, "
-                        "else the local cluster in .schema-kit/)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--dsn", help="server to use (else SCHEMA_KIT_DSN, else DATABASE_URL); "
+                       "an empty value is an error")
+    where.add_argument("--local", action="store_true", help="use the local throwaway cluster "
+                       "in .schema-kit/ (started if needed); without a DSN this is implied "
+                       "only at an interactive terminal outside CI")
     _render_options(parser)
+
+
+def _lock_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lock-timeout", metavar="DURATION", help="longest wait of any "
+                        "statement for a lock, e.g. 500ms, 5s (default 5s; setting lock_timeout)")
+    parser.add_argument("--lock-retries", metavar="N", help="retries of a run that hit the "
+                        "lock timeout, with backoff (default 3; setting lock_retries)")
+    parser.add_argument("--statement-timeout", metavar="DURATION", help="longest any statement "
+                        "may run, e.g. 5min (default 0 = no limit; setting statement_timeout)")
 
 
 def _render_options(parser: argparse.ArgumentParser) -> None:
@@ -48,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="schema-kit",
         description="Render, apply and test the support platform's database layer.",
-        epilog="exit codes: 0 ok, 1 error, 2 pending units (status --check), 64 bad usage",
+        epilog="exit codes: 0 ok, 1 error, 2 pending units (status --check), 64 bad usage, "
+               "130 interrupted",
     )
     parser.add_argument("--version", action="version", version=f"schema-kit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -59,7 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("apply", help="apply pending versioned units and changed repeatable units")
     _database_options(p)
-    p.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    _lock_options(p)
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    mode.add_argument("--plan-json", action="store_true", help="print the plan as JSON on "
+                      "stdout (unit, kind, state, checksum, transactional), change nothing")
 
     p = sub.add_parser("status", help="list applied, pending and changed units")
     _database_options(p)
@@ -67,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rollback", help="undo the most recent versioned units")
     _database_options(p)
+    _lock_options(p)
     group = p.add_mutually_exclusive_group()
     group.add_argument("--steps", type=int, default=1, help="how many units (default 1)")
     group.add_argument("--all", action="store_true", help="undo every versioned unit")
@@ -85,8 +108,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return build_parser().parse_args(argv)
 
 
+_FLAG_SETTINGS = ("dsn", "local", "target", "sources", "lock_timeout", "lock_retries",
+                  "statement_timeout")
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    flags = {name: getattr(args, name, None) for name in ("dsn", "target", "sources")}
+    flags = {name: getattr(args, name, None) for name in _FLAG_SETTINGS}
     return load_settings(flags)
 
 
@@ -116,20 +143,55 @@ def _migrator(settings: Settings, err: TextIO, *, read_only: bool = False) -> Mi
     units = render(settings)
     dsn = resolve_dsn(settings, log)
     log(f"database: {redact(dsn)} (target {settings.target})")
-    return Migrator(dsn, units, settings.target, log, read_only=read_only)
+    return Migrator(dsn, units, settings.target, log, read_only=read_only,
+                    lock_timeout_ms=settings.lock_timeout, lock_retries=settings.lock_retries,
+                    statement_timeout_ms=settings.statement_timeout)
 
 
 def _cmd_apply(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with _migrator(settings, err, read_only=args.dry_run) as migrator:
-        migrator.apply(dry_run=args.dry_run)
+    read_only = args.dry_run or args.plan_json
+    with _migrator(settings, err, read_only=read_only) as migrator:
+        if args.plan_json:
+            migrator.preflight(migrator.applied_ids())
+            out.write(json.dumps(_plan_document(migrator, settings), indent=2) + "\n")
+        else:
+            migrator.apply(dry_run=args.dry_run)
     return EXIT_OK
+
+
+def _plan_document(migrator: Migrator, settings: Settings) -> dict[str, object]:
+    """The plan for CI: every unit with its state and the checksum of its rendered SQL."""
+    units = []
+    for item in migrator.plan():
+        units.append({
+            "unit": item.unit.label,
+            "kind": item.unit.source.kind,
+            "state": item.state,
+            "checksum": item.unit.checksum,
+            "transactional": migrator.transactional(item.unit),
+            "invalid_indexes": migrator.invalid_indexes(item.unit),
+        })
+    todo = [u for u in units if u["state"] != "applied"]
+    return {"target": settings.target, "units": units, "to_run": len(todo),
+            "unchanged": len(units) - len(todo)}
+
+
+def _status_note(migrator: Migrator, item: PlanItem) -> str:
+    if migrator.transactional(item.unit):
+        return ""
+    invalid = migrator.invalid_indexes(item.unit)
+    note = " (non-transactional"
+    if invalid:
+        note += f"; INVALID index {', '.join(invalid)} from a failed build: the next apply " \
+                "rebuilds it"
+    return note + ")"
 
 
 def _cmd_status(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     with _migrator(settings, err, read_only=True) as migrator:
         plan = migrator.plan()
         for item in plan:
-            out.write(f"{item.state:<8} {item.unit.label}\n")
+            out.write(f"{item.state:<8} {item.unit.label}{_status_note(migrator, item)}\n")
         for stale in migrator.unknown_ids():
             out.write(f"{'unknown':<8} {stale} (applied, not in the sources)\n")
     pending = sum(item.state != "applied" for item in plan)
@@ -193,17 +255,37 @@ COMMANDS = {
 }
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Run a parsed command; errors become a message on ``err`` and an exit code."""
+    """Run a parsed command; every error becomes one line on ``err`` and an exit code."""
     try:
         settings = _settings(args)
         return COMMANDS[args.command](args, settings, out, err)
     except UsageError as exc:
-        err.write(f"{exc}\n")
+        err.write(f"{_one_line(str(exc))}\n")
         return EXIT_USAGE
     except SchemaKitError as exc:
-        err.write(f"error: {exc}\n")
+        err.write(f"error: {_one_line(str(exc))}\n")
         return EXIT_ERROR
+    except KeyboardInterrupt:
+        err.write("error: interrupted (an open transaction is rolled back by the server)\n")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # the promise: no traceback, whatever went wrong
+        if os.environ.get("SCHEMA_KIT_DEBUG"):
+            raise
+        kind = "database" if _is_database_error(exc) else "unexpected"
+        err.write(f"error: {kind} error: {type(exc).__name__}: {_one_line(str(exc))} "
+                  "(SCHEMA_KIT_DEBUG=1 shows the traceback)\n")
+        return EXIT_ERROR
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    import psycopg
+
+    return isinstance(exc, psycopg.Error)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

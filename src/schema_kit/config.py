@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,7 +35,17 @@ class Settings:
     max_message_length: int = 4000
     chat_page_size: int = 50
     history_page_size: int = 100
+    #: every statement of apply/rollback waits at most this long for a lock (milliseconds)
+    lock_timeout: int = 5000
+    #: how many times a run that hit the lock timeout is retried (0: fail at once)
+    lock_retries: int = 3
+    #: runaway guard per statement (milliseconds; 0 = no limit)
+    statement_timeout: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: where ``dsn`` came from (``--dsn``, ``SCHEMA_KIT_DSN``, ``DATABASE_URL``, pyproject)
+    dsn_origin: str | None = None
+    #: ``--local``: use the local throwaway cluster (never implied under CI or without a TTY)
+    local: bool = False
 
     def template_context(self) -> dict[str, Any]:
         """The jinja2 context every source file is rendered with."""
@@ -49,12 +60,52 @@ class Settings:
         }
 
 
-_FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "extra"}
+#: settings only a command-line flag (or the code) sets, never pyproject or the environment
+_FLAG_ONLY = {"extra", "dsn_origin", "local"}
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name not in _FLAG_ONLY}
 _INT_FIELDS = {"max_message_length", "chat_page_size", "history_page_size"}
+_COUNT_FIELDS = {"lock_retries"}
+_DURATION_FIELDS = {"lock_timeout", "statement_timeout"}
 _PATH_FIELDS = {"sources", "local_dir"}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|min)")
+_UNIT_MS = {"ms": 1, "s": 1000, "min": 60_000}
+
+
+def parse_duration(text: str) -> int:
+    """Milliseconds from ``500ms``, ``5s``, ``1.5s``, ``2min`` or ``0``; ValueError otherwise."""
+    text = str(text).strip()
+    if text == "0":
+        return 0
+    match = _DURATION.fullmatch(text)
+    if not match:
+        raise ValueError(text)
+    return round(float(match.group(1)) * _UNIT_MS[match.group(2)])
+
+
+def format_duration(ms: int) -> str:
+    """``5s``, ``250ms``, ``1.5s``: the shortest readable form of a duration in milliseconds."""
+    if ms % 1000 == 0:
+        return f"{ms // 1000}s"
+    return f"{ms}ms" if ms < 1000 else f"{ms / 1000:g}s"
 
 
 def _coerce(name: str, value: Any, origin: str) -> Any:
+    if name in _DURATION_FIELDS:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value  # already milliseconds (Settings built in code)
+        try:
+            return parse_duration(value)
+        except ValueError:
+            raise ConfigError(f"{origin}: {name} must be a duration like 500ms, 5s or 2min "
+                              f"(0 = no limit), got {value!r}") from None
+    if name in _COUNT_FIELDS:
+        try:
+            count = int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{origin}: {name} must be an integer, got {value!r}") from None
+        if count < 0:
+            raise ConfigError(f"{origin}: {name} must be 0 or more, got {count}")
+        return count
     if name in _INT_FIELDS:
         try:
             number = int(value)
@@ -94,8 +145,12 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         key = f"SCHEMA_KIT_{name.upper()}"
         if env.get(key):
             values[name] = _coerce(name, env[key], key)
-    if "dsn" not in values and env.get("DATABASE_URL"):
-        values["dsn"] = env["DATABASE_URL"]
+    # A DSN variable that is SET but empty is kept (as ""): in CI it is a missing secret, and
+    # resolve_dsn refuses it instead of quietly falling back to another database.
+    for key in ("SCHEMA_KIT_DSN", "DATABASE_URL"):
+        if key in env:
+            values["dsn"], values["dsn_origin"] = env[key], key
+            break
     return values
 
 
@@ -109,8 +164,15 @@ def load_settings(
     env = os.environ if env is None else env
     pyproject = Path("pyproject.toml") if pyproject is None else pyproject
     values = _from_pyproject(pyproject)
+    if "dsn" in values:
+        values["dsn_origin"] = f"{pyproject} [tool.schema_kit] dsn"
     values.update(_from_env(env))
     for name, value in (flags or {}).items():
-        if value is not None:
-            values[name] = _coerce(name, value, f"--{name.replace('_', '-')}")
+        if name == "local":
+            values["local"] = bool(value)
+        elif value is not None:
+            flag = f"--{name.replace('_', '-')}"
+            values[name] = _coerce(name, value, flag)
+            if name == "dsn":
+                values["dsn_origin"] = flag
     return Settings(**values)
