@@ -46,7 +46,11 @@ def applied_log(dsn: str) -> list[tuple[str, str]]:
 def test_apply_twice_changes_nothing_the_second_time(empty_db: str) -> None:
     code, _, err = cli("apply", "--dsn", empty_db)
     assert code == 0, err
-    assert "applied      compat/0001_roles" in err
+    lines = err.splitlines()
+    # "ran" while the transaction is open, "applied" once it committed
+    assert lines.index("ran          compat/0001_roles") < lines.index(
+        "applied      compat/0001_roles")
+    assert any(line.startswith("committed: ") and "locks held" in line for line in lines)
     first = schema_dump(empty_db)
 
     code, _, err = cli("apply", "--dsn", empty_db)
@@ -178,12 +182,46 @@ def test_supabase_target_refuses_a_plain_postgres(empty_db: str) -> None:
     assert "table auth.users" in err
 
 
-def test_postgres_target_refuses_a_foreign_auth_schema(empty_db: str) -> None:
+@pytest.mark.parametrize("foreign", [
+    "create schema auth; create table auth.users (id uuid primary key)",
+    "create schema auth",                      # no auth.users: the check looked only for it
+    "create schema realtime",
+    "create schema auth; create schema realtime",
+])
+def test_postgres_target_refuses_a_foreign_auth_or_realtime_schema(empty_db: str,
+                                                                   foreign: str) -> None:
     with psycopg.connect(empty_db, autocommit=True) as conn:
-        conn.execute("create schema auth; create table auth.users (id uuid primary key)")
+        conn.execute(foreign)
+    before = schema_dump(empty_db)
+
     code, _, err = cli("apply", "--dsn", empty_db)
+
     assert code == 1
-    assert "--target supabase" in err
+    last = err.splitlines()[-1]
+    assert last.startswith("error: target postgres: this database already has schema ")
+    assert last.endswith("Use --target supabase.")
+    assert "42P06" not in err
+    assert schema_dump(empty_db) == before
+
+
+def test_a_failed_first_run_says_ran_then_rolled_back_and_leaves_the_database_empty(
+        empty_db: str, sources: Path) -> None:
+    (sources / "policies" / "zz_broken.sql").write_text("select no_such_function();\n")
+    before = schema_dump(empty_db)
+
+    code, _, err = cli("apply", "--dsn", empty_db, "--sources", str(sources))
+
+    assert code == 1
+    lines = err.splitlines()
+    assert "ran          compat/0001_roles" in lines
+    assert not [line for line in lines if line.startswith(("applied", "re-applied"))]
+    assert any(line.startswith("rolled back: nothing of this run is applied") for line in lines)
+    assert lines[-1].startswith("error: policies/zz_broken failed at statement 1 (line 1): "
+                                "42883")
+    assert schema_dump(empty_db) == before  # not even the bookkeeping schema and tables
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("select count(*) from pg_namespace where nspname in "
+                            "('schema_kit', 'auth', 'realtime', 'tickets')").fetchone() == (0,)
 
 
 def test_supabase_target_applies_on_top_of_the_platform(empty_db: str) -> None:

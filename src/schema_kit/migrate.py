@@ -1,9 +1,12 @@
 """Plan, apply, status and rollback of rendered units, recorded in yoyo-migrations' tables.
 
 A run holds a Postgres advisory lock (concurrent runs serialize; a crashed run's lock dies with
-its connection) and executes every pending unit plus its bookkeeping in ONE transaction, so a
-failure leaves the database exactly as it was. yoyo's tables live in the schema ``schema_kit``
-(not ``public``, which Supabase exposes through its Data API).
+its connection) and executes every pending unit plus its bookkeeping — on a fresh database, the
+bookkeeping tables too — in ONE transaction, so a failure leaves the database exactly as it was.
+Every statement waits at most ``lock_timeout`` for a lock; a run that hits it rolls back and is
+retried with backoff (see :mod:`schema_kit.locks`). Units marked ``-- transactional: false``
+run after that transaction commits (see :mod:`schema_kit.online`). yoyo's tables live in the
+schema ``schema_kit`` (not ``public``, which Supabase exposes through its Data API).
 """
 
 from __future__ import annotations
@@ -11,50 +14,77 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import psycopg
 from psycopg import sql
 from psycopg.pq import TransactionStatus
+from yoyo import internalmigrations
 from yoyo.backends.core.postgresql import PostgresqlPsycopgBackend
 from yoyo.connections import parse_uri
 from yoyo.migrations import Migration, default_migration_table, read_sql_migration
 
 from schema_kit import queries
+from schema_kit.config import format_duration
 from schema_kit.errors import SchemaKitError
+from schema_kit.locks import (
+    LockWatch,
+    Wait,
+    backoff_seconds,
+    describe_timeouts,
+    is_lock_timeout,
+    set_timeouts,
+)
+from schema_kit.online import ConcurrentIndex, concurrent_index, drop_invalid, index_state
 from schema_kit.render import Unit, file_names, write
 
 BOOKKEEPING_SCHEMA = "schema_kit"
 #: Advisory lock key shared by every schema-kit run against a database ("schema_kit" as bytes).
 LOCK_KEY = 0x736368656D615F6B
 
+#: Schemas the compat layer creates, and the unit that creates each (target postgres).
+COMPAT_SCHEMAS = {"auth": "compat/0002_auth", "realtime": "compat/0003_realtime"}
+
 State = Literal["applied", "pending", "changed"]
 Log = Callable[[str], None]
+_T = TypeVar("_T")
 
 
 class UnitFailed(SchemaKitError):
-    """A statement of a unit failed; the run was rolled back."""
+    """A statement of a unit failed. ``str()`` is one line; ``details`` has the statement."""
 
     def __init__(self, label: str, index: int, line: int, statement: str, error: psycopg.Error):
         diag = error.diag
         excerpt = "\n".join("    " + s for s in statement.strip().splitlines()[:8])
-        lines = [
+        primary = " ".join((diag.message_primary or str(error)).split())
+        self.details = [
             f"unit {label} failed at statement {index} (line {line} of the rendered file):",
             excerpt,
-            f"  server: {diag.severity or 'ERROR'} {error.sqlstate or ''}: "
-            f"{diag.message_primary or str(error).strip()}",
+            f"  server: {diag.severity or 'ERROR'} {error.sqlstate or ''}: {primary}",
         ]
         for name, value in (("detail", diag.message_detail), ("hint", diag.message_hint),
                             ("context", diag.context)):
             if value:
-                lines.append(f"  {name}: " + value.strip().replace("\n", "\n    "))
-        lines.append("nothing was changed: the whole run was rolled back")
-        super().__init__("\n".join(lines))
+                self.details.append(f"  {name}: " + value.strip().replace("\n", "\n    "))
+        super().__init__(f"{label} failed at statement {index} (line {line}): "
+                         f"{error.sqlstate or ''} {primary}".strip())
         self.label = label
+        self.index = index
         self.sqlstate = error.sqlstate
+
+
+class LockTimedOut(SchemaKitError):
+    """A statement waited ``lock_timeout`` for a lock; ``wait`` says for what, if seen."""
+
+    def __init__(self, where: str, wait: Wait | None) -> None:
+        what = wait.describe() if wait else "a lock (the holder was gone before it was seen)"
+        super().__init__(f"{where}: {what}")
+        self.where = where
+        self.wait = wait
+        self.what = what
 
 
 @dataclass(frozen=True)
@@ -74,6 +104,11 @@ class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
 
     def connect(self, dburi: Any) -> psycopg.Connection[Any]:
         return psycopg.connect(self._conninfo, autocommit=True, application_name="schema-kit")
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 unit``, ``3 units``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _label(unit_id: str) -> str:
@@ -99,28 +134,42 @@ class Migrator:
     """Applies rendered units to one database; use as a context manager (holds the lock)."""
 
     def __init__(self, dsn: str, units: Sequence[Unit], target: str, log: Log, *,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, lock_timeout_ms: int = 5000, lock_retries: int = 3,
+                 statement_timeout_ms: int = 0) -> None:
         self.dsn = dsn
         self.read_only = read_only  # status / dry run: never create or upgrade bookkeeping
         self._no_books = False
         self.units = list(units)
         self.target = target
         self.log = log
+        self.lock_timeout_ms = lock_timeout_ms
+        self.lock_retries = lock_retries
+        self.statement_timeout_ms = statement_timeout_ms
         self._workdir = tempfile.TemporaryDirectory(prefix="schema-kit-")
         self._paths: dict[str, tuple[Path, Path]] = {}
+        self._transactional: dict[str, bool] = {}
         root = Path(self._workdir.name)
         write(self.units, root)
         for index, unit in enumerate(self.units, start=1):
             name, rollback_name = file_names(index, unit)
             self._paths[unit.unit_id] = (root / name, root / rollback_name)
+            directives, _ = _statements(root / name)
+            transactional = directives.get("transactional", "true").lower() != "false"
+            if not transactional and unit.source.kind != "migrations":
+                self._workdir.cleanup()
+                raise SchemaKitError(
+                    f"{unit.label}: '-- transactional: false' is only for versioned units in "
+                    "migrations/ (compat and repeatable units run in the run's transaction)")
+            self._transactional[unit.unit_id] = transactional
         self.backend: _Backend | None = None
+        self._watch: LockWatch | None = None
 
     # -- connection, lock, bookkeeping ---------------------------------------------------------
 
     def __enter__(self) -> Migrator:
         try:
             self.backend = _Backend(self.dsn)
-        except psycopg.OperationalError as exc:
+        except psycopg.Error as exc:
             self._workdir.cleanup()
             raise SchemaKitError(f"cannot connect: {' '.join(str(exc).split())}") from None
         conn = self.backend.connection
@@ -128,21 +177,18 @@ class Migrator:
         if not (got and got[0]):
             self.log("waiting for another schema-kit run on this database to finish…")
             conn.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
-        if self.read_only:
-            row = conn.execute("select to_regclass(%s) is null",
-                               (f"{BOOKKEEPING_SCHEMA}.{default_migration_table}",)).fetchone()
-            self._no_books = bool(row and row[0])  # nothing ever applied here
-            return self
-        conn.execute(sql.SQL("create schema if not exists {}").format(
-            sql.Identifier(BOOKKEEPING_SCHEMA)))
-        conn.execute(sql.SQL("revoke all on schema {} from public").format(
-            sql.Identifier(BOOKKEEPING_SCHEMA)))
-        with self._books():
-            self.backend.init_database()
-            self.backend.ensure_internal_schema_updated()
+        row = conn.execute("select to_regclass(%s) is null",
+                           (f"{BOOKKEEPING_SCHEMA}.{default_migration_table}",)).fetchone()
+        self._no_books = bool(row and row[0])  # nothing ever applied here
+        if not self.read_only:
+            # after the advisory lock: waiting for another run is not a lock timeout
+            set_timeouts(conn, self.lock_timeout_ms, self.statement_timeout_ms)
+            self._watch = LockWatch(self.dsn, conn.info.backend_pid)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._watch is not None:
+            self._watch.close()
         if self.backend is not None:
             self.backend.connection.close()  # ends the transaction (if any) and frees the lock
         self._workdir.cleanup()
@@ -165,6 +211,21 @@ class Migrator:
             if conn.info.transaction_status != TransactionStatus.INERROR:
                 conn.execute("select set_config('search_path', %s, false)", (prior,))
 
+    def _ensure_books(self) -> None:
+        """Create yoyo's tables inside the run's transaction: a failed first run leaves none."""
+        if not self._no_books:
+            return
+        conn = self._be.connection
+        conn.execute(sql.SQL("create schema if not exists {}").format(
+            sql.Identifier(BOOKKEEPING_SCHEMA)))
+        conn.execute(sql.SQL("revoke all on schema {} from public").format(
+            sql.Identifier(BOOKKEEPING_SCHEMA)))
+        with self._books():
+            self._be.create_lock_table()  # a savepoint inside our transaction
+            if internalmigrations.needs_upgrading(self._be):
+                internalmigrations.upgrade(self._be)
+            self._be._internal_schema_updated = True
+
     def applied_ids(self) -> list[str]:
         """Ids recorded as applied, oldest first."""
         if self._no_books:
@@ -175,6 +236,10 @@ class Migrator:
             return [row[0] for row in cur.fetchall()]
 
     # -- planning ------------------------------------------------------------------------------
+
+    def transactional(self, unit: Unit) -> bool:
+        """False for a unit marked ``-- transactional: false`` (runs after the commit)."""
+        return self._transactional[unit.unit_id]
 
     def plan(self) -> list[PlanItem]:
         """Each unit with its state: applied, pending (never applied) or changed (repeatable)."""
@@ -193,6 +258,21 @@ class Migrator:
                 state = "pending"
             items.append(PlanItem(unit, state))
         return items
+
+    def invalid_indexes(self, unit: Unit) -> list[str]:
+        """Indexes a non-transactional unit builds concurrently that exist but are INVALID."""
+        if self.transactional(unit):
+            return []
+        conn = self._be.connection
+        self._reset_search_path()
+        found = []
+        for _line, statement in _statements(self._paths[unit.unit_id][0])[1]:
+            index = concurrent_index(statement)
+            if index is not None:
+                state, qualified = index_state(conn, index)
+                if state == "invalid":
+                    found.append(qualified)
+        return found
 
     def unknown_ids(self) -> list[str]:
         """Applied versioned ids the sources no longer contain (renamed or deleted files)."""
@@ -216,11 +296,21 @@ class Migrator:
                     + ", ".join(missing)
                     + ". Is it a Supabase project? For plain PostgreSQL use --target postgres.")
             return
-        row = conn.execute("select to_regclass('auth.users') is not null").fetchone()
-        if row and row[0] and "compat/0002_auth" not in applied_ids:
+        # A schema the compat layer creates that exists while its unit is not recorded here
+        # was made by someone else (the platform): applying would collide with it (42P06).
+        labels = {u.label for u in self.units}
+        ours = {schema: unit for schema, unit in COMPAT_SCHEMAS.items()
+                if unit in labels and unit not in applied_ids}
+        if not ours:
+            return
+        existing = [r[0] for r in conn.execute(queries.load("foreign_schemas"),
+                                               {"schemas": sorted(ours)}).fetchall()]
+        if existing:
+            names = ", ".join(existing)
             raise SchemaKitError(
-                "target postgres: this database already has an auth schema that schema-kit did "
-                "not create (a Supabase project?). Use --target supabase.")
+                f"target postgres: this database already has schema {names} that schema-kit "
+                "did not create (a Supabase project?); the compatibility layer would collide "
+                "with it. Use --target supabase.")
 
     # -- running -------------------------------------------------------------------------------
 
@@ -229,29 +319,82 @@ class Migrator:
         """yoyo's record of a unit: its bookkeeping needs only the id (and the id's hash)."""
         return Migration(unit_id, None, None)
 
+    def _execute(self, label: str, index: int, line: int, statement: str) -> None:
+        """One statement of a unit, watched for lock waits; errors become UnitFailed."""
+        watch = self._watch
+        if watch is not None:
+            watch.begin()
+        try:
+            self._be.connection.execute(statement.encode("utf-8"))
+        except psycopg.Error as exc:
+            if is_lock_timeout(exc):
+                raise LockTimedOut(f"{label} statement {index} (line {line})",
+                                   watch.last if watch else None) from None
+            raise UnitFailed(label, index, line, statement, exc) from None
+        finally:
+            if watch is not None:
+                watch.end()
+
     def _run_file(self, label: str, path: Path) -> None:
         directives, statements = _statements(path)
         if directives.get("transactional", "true").lower() == "false":
             raise SchemaKitError(
-                f"{label}: '-- transactional: false' units are not supported: every run is one "
-                "transaction so a failure changes nothing")
-        conn = self._be.connection
+                f"{label}: '-- transactional: false' files cannot run in a transaction "
+                "(a rollback file must be transactional)")
         for index, (line, statement) in enumerate(statements, start=1):
-            try:
-                conn.execute(statement.encode("utf-8"))
-            except psycopg.Error as exc:
-                raise UnitFailed(label, index, line, statement, exc) from None
+            self._execute(label, index, line, statement)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def _record(self, unit: Unit, applied: Sequence[str]) -> None:
+        with self._books():
+            migration = self._migration(unit.unit_id)
+            for old in applied:
+                if not unit.versioned and _label(old) == unit.label:
+                    self._be.unmark_one(self._migration(old), log=False)
+            self._be.log_migration(migration, "apply")
+            self._be.mark_one(migration, log=False)
+
+    def _rollback_quietly(self) -> None:
+        # a lost connection raises here: the server has rolled the transaction back itself
+        with suppress(psycopg.Error):
+            self._be.rollback()
+
+    def _in_transaction(self, work: Callable[[], list[PlanItem]]) -> tuple[list[PlanItem], float]:
+        """Run ``work`` in one transaction; returns what ran and how long locks were held."""
         be = self._be
+        started = time.monotonic()
         be.begin()
         try:
-            yield
-        except BaseException:
-            be.rollback()
+            ran = work()
+        except BaseException as exc:
+            self._rollback_quietly()
+            held = time.monotonic() - started
+            if isinstance(exc, UnitFailed):
+                for line in exc.details:
+                    self.log(line)
+            if not isinstance(exc, LockTimedOut):
+                self.log(f"rolled back: nothing of this run is applied, the database is as "
+                         f"before (locks held {held:.2f}s)")
             raise
         be.commit()
+        return ran, time.monotonic() - started
+
+    def _retrying(self, what: str, attempt_once: Callable[[], _T]) -> _T:
+        """``attempt_once()``, retried with backoff while it ends in a lock timeout."""
+        tries = self.lock_retries + 1
+        for attempt in range(1, tries + 1):
+            try:
+                return attempt_once()
+            except LockTimedOut as exc:
+                waited = format_duration(self.lock_timeout_ms)
+                if attempt == tries:
+                    raise SchemaKitError(
+                        f"gave up after {tries} tries: {exc.where} waited {waited} "
+                        f"(lock_timeout) for {exc.what}; {what}") from None
+                delay = backoff_seconds(self.lock_timeout_ms, attempt)
+                self.log(f"lock timeout (try {attempt}/{tries}): {exc.where} waited {waited} "
+                         f"for {exc.what}; rolled back, retrying in {delay:.1f}s")
+                time.sleep(delay)
+        raise AssertionError("unreachable")
 
     def apply(self, *, dry_run: bool = False) -> int:
         """Run every pending or changed unit; returns how many ran (or would run)."""
@@ -266,35 +409,109 @@ class Migrator:
         if dry_run:
             for item in plan:
                 verb = {"pending": "apply", "changed": "re-apply"}.get(item.state, "unchanged")
-                self.log(f"{verb:<12} {item.unit.label}")
+                note = "" if self.transactional(item.unit) else " (non-transactional)"
+                self.log(f"{verb:<12} {item.unit.label}{note}")
             self.log(f"dry run: {len(todo)} to run, {len(plan) - len(todo)} unchanged")
             return len(todo)
         if not todo:
             self.log(f"nothing to do: {len(plan)} units unchanged")
             return 0
+        self.log(f"limits: {describe_timeouts(self.lock_timeout_ms, self.statement_timeout_ms)}"
+                 f", lock retries {self.lock_retries}")
         started = time.monotonic()
-        with self._transaction():
+        online = [item for item in todo if not self.transactional(item.unit)]
+
+        def transactional_part() -> list[PlanItem]:
+            self._ensure_books()
+            ran = []
             for item in plan:
                 unit = item.unit
                 if item.state == "applied":
                     self.log(f"{'unchanged':<12} {unit.label}")
-                    continue
-                self._reset_search_path()
-                self._run_file(unit.label, self._paths[unit.unit_id][0])
-                with self._books():
-                    migration = self._migration(unit.unit_id)
-                    for old in applied:
-                        if not unit.versioned and _label(old) == unit.label:
-                            self._be.unmark_one(self._migration(old), log=False)
-                    self._be.log_migration(migration, "apply")
-                    self._be.mark_one(migration, log=False)
-                verb, suffix = (("re-applied", " (content changed)") if item.state == "changed"
-                                else ("applied", ""))
-                self.log(f"{verb:<12} {unit.label}{suffix}")
+                elif not self.transactional(unit):
+                    self.log(f"{'deferred':<12} {unit.label} (non-transactional: runs after "
+                             "the commit)")
+                else:
+                    self._reset_search_path()
+                    self._run_file(unit.label, self._paths[unit.unit_id][0])
+                    self._record(unit, applied)
+                    suffix = " (content changed)" if item.state == "changed" else ""
+                    self.log(f"{'ran':<12} {unit.label}{suffix}")
+                    ran.append(item)
+            return ran
+
+        ran, held = self._retrying(
+            "rolled back, nothing was changed",
+            lambda: self._in_transaction(transactional_part))
+        self._no_books = False
+        for item in ran:
+            verb, suffix = (("re-applied", " (content changed)") if item.state == "changed"
+                            else ("applied", ""))
+            self.log(f"{verb:<12} {item.unit.label}{suffix}")
+        self.log(f"committed: {_count(len(ran), 'unit')} in one transaction, "
+                 f"locks held {held:.2f}s")
+        online_held = 0.0
+        for item in online:
+            online_held += self._apply_online(item.unit, applied)
         elapsed = time.monotonic() - started
+        lock_note = f"locks held {held:.2f}s"
+        if online:
+            lock_note += f" + {online_held:.2f}s in non-transactional statements"
         self.log(f"done: {len(todo)} applied, {len(plan) - len(todo)} unchanged "
-                 f"in {elapsed:.2f}s")
+                 f"in {elapsed:.2f}s; {lock_note}")
         return len(todo)
+
+    def _apply_online(self, unit: Unit, applied: Sequence[str]) -> float:
+        """A non-transactional unit: statement by statement in autocommit, then recorded."""
+        conn = self._be.connection
+        statements = _statements(self._paths[unit.unit_id][0])[1]
+        held = 0.0
+        after = ("the transactional part is committed; "
+                 f"{unit.label} is not recorded: run apply again (it resumes safely)")
+        for index, (line, statement) in enumerate(statements, start=1):
+            index_built = concurrent_index(statement)
+
+            def attempt(index: int = index, line: int = line, statement: str = statement,
+                        index_built: ConcurrentIndex | None = index_built) -> float:
+                self._reset_search_path()
+                began = time.monotonic()
+                if index_built is not None:
+                    state, qualified = index_state(conn, index_built)
+                    if state == "valid":
+                        self.log(f"{'exists':<12} {unit.label} statement {index}: index "
+                                 f"{qualified} is already built and valid")
+                        return 0.0
+                    if state == "invalid":
+                        self.log(f"{'rebuilding':<12} {unit.label} statement {index}: index "
+                                 f"{qualified} is INVALID (left by a failed build)")
+                        try:
+                            drop_invalid(conn, qualified)
+                        except psycopg.Error as exc:
+                            if is_lock_timeout(exc):
+                                raise LockTimedOut(f"{unit.label} statement {index}",
+                                                   None) from None
+                            raise
+                self._execute(unit.label, index, line, statement)
+                self.log(f"{'ran':<12} {unit.label} statement {index}/{len(statements)} "
+                         "(non-transactional)")
+                return time.monotonic() - began
+
+            try:
+                held += self._retrying(after, attempt)
+            except UnitFailed as exc:
+                for detail in exc.details:
+                    self.log(detail)
+                raise SchemaKitError(f"{exc}; {after}") from None
+        def record() -> list[PlanItem]:
+            self._ensure_books()
+            self._record(unit, applied)
+            return []
+
+        self._retrying(after, lambda: self._in_transaction(record))
+        self._no_books = False
+        self.log(f"{'applied':<12} {unit.label} (non-transactional, "
+                 f"{_count(len(statements), 'statement')}, locks held {held:.2f}s)")
+        return held
 
     def _reset_search_path(self) -> None:
         """Units run with the server's default search_path, as a psql session would."""
@@ -309,7 +526,8 @@ class Migrator:
             self.log("nothing to roll back")
             return 0
         repeatable = [i for i in applied if "@" in i]
-        with self._transaction():
+
+        def work() -> list[PlanItem]:
             for unit in chosen:
                 self._reset_search_path()
                 self._run_file(unit.label + " (rollback)", self._paths[unit.unit_id][1])
@@ -317,11 +535,18 @@ class Migrator:
                     migration = self._migration(unit.unit_id)
                     self._be.log_migration(migration, "rollback")
                     self._be.unmark_one(migration, log=False)
-                self.log(f"{'rolled back':<12} {unit.label}")
+                self.log(f"{'ran':<12} {unit.label} (rollback)")
             with self._books():
                 for old in repeatable:
                     self._be.unmark_one(self._migration(old), log=False)
+            return []
+
+        _, held = self._retrying("rolled back, nothing was changed",
+                                 lambda: self._in_transaction(work))
+        for unit in chosen:
+            self.log(f"{'rolled back':<12} {unit.label}")
         if repeatable:
             self.log(f"{len(repeatable)} repeatable units marked for re-apply "
                      "(they are built on the versioned schema)")
+        self.log(f"committed: locks held {held:.2f}s")
         return len(chosen)
