@@ -12,11 +12,11 @@ APT_PKGS   := postgresql-$(PG_MAJOR) postgresql-client-$(PG_MAJOR) postgresql-$(
               libtap-parser-sourcehandler-pgtap-perl
 RENDERED   := build/rendered
 
-.PHONY: help bootstrap system-packages venv up down test check lint typecheck sql-lint pytest render clean
+.PHONY: help bootstrap system-packages venv up down test check lint typecheck sql-lint migration-lint pytest render clean
 
 help:
 	@echo "make up     local PostgreSQL in .schema-kit/ with every unit applied; prints its DSN"
-	@echo "make test   ruff + mypy + sqlfluff, then pytest (flows, tool, pgTAP) on a real server"
+	@echo "make test   ruff + mypy + sqlfluff + squawk, then pytest (flows, tool, pgTAP) on a real server"
 	@echo "make down   stop the local PostgreSQL"
 
 bootstrap: system-packages venv
@@ -63,7 +63,13 @@ typecheck: venv
 sql-lint: render
 	$(BIN)/sqlfluff lint $(RENDERED)
 
-check: lint typecheck sql-lint
+# squawk (migration safety: locks, rewrites, blocking index builds) over the rendered forward
+# files of migrations/ — compat/ is the platform's shape. Rules switched off, each with its
+# reason: .squawk.toml (also read by `schema-kit lint`).
+migration-lint: render
+	$(BIN)/squawk --config .squawk.toml $(RENDERED)/*_migrations_*.sql
+
+check: lint typecheck sql-lint migration-lint
 
 pytest: bootstrap
 	$(BIN)/pytest
