@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from schema_kit.cli import EXIT_ERROR, EXIT_USAGE, build_parser, main
+from schema_kit.cli import EXIT_ERROR, EXIT_USAGE, UsageError, build_parser, main, parse_args
 from schema_kit.connect import local_refusal
 from support import cli
 
@@ -107,6 +107,15 @@ def _base(command: str) -> list[str]:
     return {"seed": ["seed", "--demo"], "db": ["db", "status"]}.get(command, [command])
 
 
+def _base_parses(command: str) -> bool:
+    """False for a command whose required arguments _base does not know (bad usage first)."""
+    try:
+        parse_args(_base(command))
+    except UsageError:
+        return False
+    return True
+
+
 def _options(command: str) -> set[str]:
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     parser = sub.choices[command]  # type: ignore[index]
@@ -163,7 +172,7 @@ def test_every_command_answers_bad_input_with_one_line_and_no_traceback(
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert len(err.splitlines()) == 1, err
-    accepted = flag is not None and flag in _options(command)
+    accepted = flag is not None and flag in _options(command) and _base_parses(command)
     assert code == (expected if accepted else EXIT_USAGE), err
     assert err.startswith("error: " if code == EXIT_ERROR else "schema-kit")
     assert "unexpected error" not in err  # each bad input has its own message
