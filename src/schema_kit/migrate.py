@@ -358,7 +358,9 @@ class Migrator:
         with suppress(psycopg.Error):
             self._be.rollback()
 
-    def _in_transaction(self, work: Callable[[], list[PlanItem]]) -> tuple[list[PlanItem], float]:
+    def _in_transaction(self, work: Callable[[], list[PlanItem]], *,
+                        undone: str = "nothing of this run is applied, the database is as "
+                                      "before") -> tuple[list[PlanItem], float]:
         """Run ``work`` in one transaction; returns what ran and how long locks were held."""
         be = self._be
         started = time.monotonic()
@@ -372,8 +374,7 @@ class Migrator:
                 for line in exc.details:
                     self.log(line)
             if not isinstance(exc, LockTimedOut):
-                self.log(f"rolled back: nothing of this run is applied, the database is as "
-                         f"before (locks held {held:.2f}s)")
+                self.log(f"rolled back: {undone} (locks held {held:.2f}s)")
             raise
         be.commit()
         return ran, time.monotonic() - started
@@ -440,9 +441,12 @@ class Migrator:
                     ran.append(item)
             return ran
 
-        ran, held = self._retrying(
-            "rolled back, nothing was changed",
-            lambda: self._in_transaction(transactional_part))
+        try:
+            ran, held = self._retrying(
+                "rolled back, nothing was changed",
+                lambda: self._in_transaction(transactional_part))
+        except UnitFailed as exc:
+            raise SchemaKitError(f"{exc}; rolled back, nothing was changed") from None
         self._no_books = False
         for item in ran:
             verb, suffix = (("re-applied", " (content changed)") if item.state == "changed"
@@ -490,7 +494,9 @@ class Migrator:
                             if is_lock_timeout(exc):
                                 raise LockTimedOut(f"{unit.label} statement {index}",
                                                    None) from None
-                            raise
+                            raise UnitFailed(unit.label, index, line,
+                                             f"DROP INDEX CONCURRENTLY {qualified}",
+                                             exc) from None
                 self._execute(unit.label, index, line, statement)
                 self.log(f"{'ran':<12} {unit.label} statement {index}/{len(statements)} "
                          "(non-transactional)")
@@ -502,12 +508,13 @@ class Migrator:
                 for detail in exc.details:
                     self.log(detail)
                 raise SchemaKitError(f"{exc}; {after}") from None
+
         def record() -> list[PlanItem]:
             self._ensure_books()
             self._record(unit, applied)
             return []
 
-        self._retrying(after, lambda: self._in_transaction(record))
+        self._retrying(after, lambda: self._in_transaction(record, undone=after))
         self._no_books = False
         self.log(f"{'applied':<12} {unit.label} (non-transactional, "
                  f"{_count(len(statements), 'statement')}, locks held {held:.2f}s)")
@@ -541,8 +548,12 @@ class Migrator:
                     self._be.unmark_one(self._migration(old), log=False)
             return []
 
-        _, held = self._retrying("rolled back, nothing was changed",
-                                 lambda: self._in_transaction(work))
+        undone = "no unit was rolled back, the database is as before"
+        try:
+            _, held = self._retrying(f"{undone}",
+                                     lambda: self._in_transaction(work, undone=undone))
+        except UnitFailed as exc:
+            raise SchemaKitError(f"{exc}; {undone}") from None
         for unit in chosen:
             self.log(f"{'rolled back':<12} {unit.label}")
         if repeatable:
