@@ -227,3 +227,35 @@ def test_statement_timeout_stops_a_runaway_unit(empty_db: str, tree: Path) -> No
     assert "rolled back: nothing of this run is applied" in err
     with psycopg.connect(empty_db) as conn:
         assert conn.execute("select to_regclass('public.alvo')").fetchone() == (None,)
+
+
+def test_a_failed_concurrent_build_keeps_the_committed_part_and_the_next_apply_rebuilds(
+        live_db: str, tree: Path) -> None:
+    unit = tree / "migrations" / "0003_alvo_indice.sql"
+    unit.write_text(unit.read_text().replace("CREATE INDEX", "CREATE UNIQUE INDEX"))
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        conn.execute("insert into public.alvo (valor) values (7)")  # valor 7 twice
+
+    code, _, err = cli("apply", "--dsn", live_db, "--sources", str(tree))
+
+    assert code == 1
+    assert err.splitlines()[-1].startswith(
+        "error: migrations/0003_alvo_indice failed at statement 1 (line 3): 23505")
+    assert err.splitlines()[-1].endswith(
+        "the transactional part is committed; migrations/0003_alvo_indice is not recorded: "
+        "run apply again (it resumes safely)")
+    assert _columns(live_db) == ["id", "valor", "nota", "extra"]  # 0002 committed
+    assert _recorded(live_db) == ["migrations/0001_alvo", "migrations/0002_alvo_coluna"]
+    code, out, _ = cli("status", "--dsn", live_db, "--sources", str(tree))
+    assert "INVALID index public.alvo_valor_idx" in out
+
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        conn.execute("delete from public.alvo where id = (select max(id) from public.alvo)")
+    code, _, err = cli("apply", "--dsn", live_db, "--sources", str(tree))
+
+    assert code == 0, err
+    assert "rebuilding   migrations/0003_alvo_indice" in err
+    with psycopg.connect(live_db) as conn:
+        row = conn.execute("select indisvalid, indisunique from pg_index "
+                           "where indexrelid = 'public.alvo_valor_idx'::regclass").fetchone()
+    assert row == (True, True)

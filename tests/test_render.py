@@ -37,6 +37,19 @@ def test_settings_precedence_pyproject_env_flags(tmp_path: Path) -> None:
     assert load_settings(env=env, pyproject=pyproject).dsn == "postgresql:///first"
 
 
+def test_lock_settings_from_pyproject_env_and_flags(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.schema_kit]\nlock_timeout = "2s"\nstatement_timeout = "5min"\n')
+    assert load_settings(env={}, pyproject=tmp_path / "none.toml").lock_timeout == 5000
+    settings = load_settings(env={"SCHEMA_KIT_LOCK_RETRIES": "0"}, pyproject=pyproject)
+    assert (settings.lock_timeout, settings.statement_timeout, settings.lock_retries) == (
+        2000, 300_000, 0)
+    env = {"SCHEMA_KIT_LOCK_TIMEOUT": "750ms"}
+    assert load_settings(env=env, pyproject=pyproject).lock_timeout == 750
+    assert load_settings({"lock_timeout": "1.5s"}, env=env, pyproject=pyproject
+                         ).lock_timeout == 1500
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("[tool.schema_kit]\ncolour = 'red'\n", "unknown setting"),
     ("[tool.schema_kit]\nchat_page_size = 0\n", "must be positive"),
