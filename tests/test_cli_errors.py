@@ -149,6 +149,7 @@ BAD_INPUTS = {
     "target unknown": ("--target", ["--target", "mysql"], EXIT_USAGE),
     "lock timeout not a duration": ("--lock-timeout", ["--lock-timeout", "soon"], EXIT_ERROR),
     "lock retries negative": ("--lock-retries", ["--lock-retries", "-1"], EXIT_ERROR),
+    "out under a file": ("--out", ["--out", "{a_file}/rendered"], EXIT_ERROR),
 }
 
 
@@ -163,9 +164,12 @@ def test_every_command_answers_bad_input_with_one_line_and_no_traceback(
         command: str, bad: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         no_database_configured: Path) -> None:
     flag, argv, expected = BAD_INPUTS[bad]
-    trees = {"{non_utf8}": str(_non_utf8_tree(tmp_path / "utf")),
-             "{bad_template}": str(_bad_template_tree(tmp_path / "tpl"))}
-    argv = [trees.get(arg, arg) for arg in argv]
+    (tmp_path / "a_file").write_text("not a folder\n")
+    paths = {"{non_utf8}": str(_non_utf8_tree(tmp_path / "utf")),
+             "{bad_template}": str(_bad_template_tree(tmp_path / "tpl")),
+             "{a_file}": str(tmp_path / "a_file")}
+    for key, value in paths.items():
+        argv = [arg.replace(key, value) for arg in argv]
 
     code = main([*_base(command), *argv])
 

@@ -273,6 +273,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except KeyboardInterrupt:
         err.write("error: interrupted (an open transaction is rolled back by the server)\n")
         return EXIT_INTERRUPTED
+    except OSError as exc:  # a file or folder the command reads or writes
+        where = f": {exc.filename}" if exc.filename else ""
+        err.write(f"error: {exc.strerror or _one_line(str(exc))}{where}\n")
+        return EXIT_ERROR
     except Exception as exc:  # the promise: no traceback, whatever went wrong
         if os.environ.get("SCHEMA_KIT_DEBUG"):
             raise
