@@ -5,13 +5,9 @@
 -- of the line (opaque text, unique per session); balcao_virtual.registrar_linha
 -- (functions/22_balcao_escrita.sql) inserts ON CONFLICT (sessao_id, id_externo) DO NOTHING.
 -- NULL for lines written without one (plain INSERTs, older lines): never deduplicated.
+-- The unique index is built without blocking the webhook's writes by 0009 (non-transactional).
 
 ALTER TABLE balcao_virtual.logs_conversas ADD COLUMN id_externo text;
 
 COMMENT ON COLUMN balcao_virtual.logs_conversas.id_externo IS
 'The Balcão Virtual system''s id of the line (webhook retries): unique per session; NULL when not given.';
-
--- Why: the idempotency key of registrar_linha (NULLs are distinct: lines without an id are
--- never merged). Leads with sessao_id, like the session's log reads.
-CREATE UNIQUE INDEX logs_conversas_sessao_id_externo_key
-ON balcao_virtual.logs_conversas (sessao_id, id_externo);

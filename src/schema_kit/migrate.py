@@ -106,6 +106,10 @@ class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
         return psycopg.connect(self._conninfo, autocommit=True, application_name="schema-kit")
 
 
+#: How often a run waiting for another one retries the advisory lock.
+_LOCK_POLL_SECONDS = 0.2
+
+
 def _count(number: int, noun: str) -> str:
     """``1 unit``, ``3 units``."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
@@ -173,10 +177,10 @@ class Migrator:
             self._workdir.cleanup()
             raise SchemaKitError(f"cannot connect: {' '.join(str(exc).split())}") from None
         conn = self.backend.connection
-        got = conn.execute("select pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()
-        if not (got and got[0]):
+        if not self._try_lock(conn):
             self.log("waiting for another schema-kit run on this database to finish…")
-            conn.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
+            while not self._try_lock(conn):
+                time.sleep(_LOCK_POLL_SECONDS)
         row = conn.execute("select to_regclass(%s) is null",
                            (f"{BOOKKEEPING_SCHEMA}.{default_migration_table}",)).fetchone()
         self._no_books = bool(row and row[0])  # nothing ever applied here
@@ -185,6 +189,17 @@ class Migrator:
             set_timeouts(conn, self.lock_timeout_ms, self.statement_timeout_ms)
             self._watch = LockWatch(self.dsn, conn.info.backend_pid)
         return self
+
+    @staticmethod
+    def _try_lock(conn: psycopg.Connection[Any]) -> bool:
+        """One non-blocking try at the run's advisory lock (session level, autocommit).
+
+        Never a blocking ``pg_advisory_lock``: a backend waiting inside a statement holds a
+        snapshot, and the other run's ``CREATE INDEX CONCURRENTLY`` (a non-transactional unit,
+        still under the lock) waits for every older snapshot - the two would deadlock.
+        """
+        got = conn.execute("select pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()
+        return bool(got and got[0])
 
     def __exit__(self, *exc: object) -> None:
         if self._watch is not None:
