@@ -16,9 +16,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from schema_kit.inspect.findings import Finding
 from schema_kit.inspect.snapshot import EXCLUDED_SCHEMAS
@@ -55,6 +57,25 @@ def splinter_key(category: str, message: str) -> str:
     return ":".join(names) or message
 
 
+def as_url(dsn: str) -> str:
+    """A ``postgresql://`` URL for tools that read no ``key=value`` connection strings."""
+    if dsn.startswith(("postgresql://", "postgres://")):
+        return dsn
+    parts = {k: str(v) for k, v in conninfo_to_dict(dsn).items() if v is not None}
+    user = quote(parts.pop("user", ""), safe="")
+    password = parts.pop("password", None)
+    auth = user + (":" + quote(password, safe="") if password else "")
+    host = parts.pop("host", "")
+    port = parts.pop("port", "")
+    dbname = parts.pop("dbname", "")
+    netloc = ("" if host.startswith("/") else host) + (f":{port}" if port else "")
+    if host.startswith("/"):
+        parts["host"] = host
+    query = urlencode(sorted(parts.items()))
+    return (f"postgresql://{auth + '@' if auth else ''}{netloc}/{quote(dbname, safe='')}"
+            + (f"?{query}" if query else ""))
+
+
 def splinter(dsn: str) -> list[Finding]:
     """Supabase's splinter rules, as the Postgres Language Server CLI's ``dblint`` runs them."""
     binary = find_pls()
@@ -64,8 +85,8 @@ def splinter(dsn: str) -> list[Finding]:
                         "SCHEMA_KIT_PLS")]
     with tempfile.TemporaryDirectory(prefix="schema-kit-pls-") as workdir:
         proc = subprocess.run(
-            [binary, "dblint", "--connection-string", dsn, "--reporter=json", "--colors=off",
-             "--max-diagnostics=none"],
+            [binary, "dblint", "--connection-string", as_url(dsn), "--reporter=json",
+             "--colors=off", "--max-diagnostics=none"],
             capture_output=True, text=True, cwd=workdir, timeout=300, check=False,
             env={**os.environ, "PGT_LOG_LEVEL": "none"})
     try:

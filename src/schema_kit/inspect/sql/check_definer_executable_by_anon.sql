@@ -1,7 +1,7 @@
 -- SECURITY DEFINER functions run as their owner; anon (the public key) must not call any.
 -- Trigger functions are exempt: they cannot be called directly.
 SELECT
-    'function:' || p.oid::pg_catalog.regprocedure::text AS object,
+    'function:' || pg_catalog.format('%%I.%%I(%%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS object,
     'SECURITY DEFINER function executable by anon'
     || CASE WHEN pg_catalog.has_function_privilege(0::oid, p.oid, 'EXECUTE') THEN ' (through PUBLIC)'
             ELSE '' END

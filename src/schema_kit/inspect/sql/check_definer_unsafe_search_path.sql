@@ -2,7 +2,7 @@
 -- pg_temp named last, PostgreSQL searches the caller's temporary schema first for relations and
 -- types ('' is not enough), and a mutable path lets the caller redirect every unqualified name.
 SELECT
-    'function:' || p.oid::pg_catalog.regprocedure::text AS object,
+    'function:' || pg_catalog.format('%%I.%%I(%%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS object,
     CASE WHEN cfg.value IS NULL THEN 'SECURITY DEFINER without SET search_path'
          ELSE 'SECURITY DEFINER with search_path=' || cfg.value
     END || ': use SET search_path = pg_catalog, pg_temp (pg_temp last)' AS message

@@ -24,10 +24,13 @@ target AS (
       )
 )
 SELECT
-    target.oid::pg_catalog.regprocedure::text AS function,
+    pg_catalog.format('%%I.%%I(%%s)', n.nspname, p.proname,
+                      pg_catalog.pg_get_function_identity_arguments(p.oid)) AS function,
     target.relid::pg_catalog.regclass::text AS relation,
     c.level, c.sqlstate, c.message, c.lineno, c.hint
 FROM target
+JOIN pg_catalog.pg_proc AS p ON p.oid = target.oid
+JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
 CROSS JOIN LATERAL {schema}.plpgsql_check_function_tb(
     target.oid, target.relid, newtable => target.newtable, oldtable => target.oldtable,
     other_warnings => true, extra_warnings => true

@@ -1,7 +1,7 @@
 -- Functions and procedures (not those of extensions): full definition, definer or invoker,
 -- settings (search_path), volatility, owner, who may EXECUTE, comment.
 SELECT
-    p.oid::pg_catalog.regprocedure::text AS key,
+    pg_catalog.format('%%I.%%I(%%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS key,
     pg_catalog.jsonb_build_object(
         'language', l.lanname::text,
         'security', CASE WHEN p.prosecdef THEN 'definer' ELSE 'invoker' END,

@@ -11,7 +11,7 @@ SELECT
             CASE WHEN t.tgtype & 8 = 8 THEN 'DELETE' END,
             CASE WHEN t.tgtype & 32 = 32 THEN 'TRUNCATE' END], NULL), ' OR '),
         'level', CASE WHEN t.tgtype & 1 = 1 THEN 'ROW' ELSE 'STATEMENT' END,
-        'function', t.tgfoid::pg_catalog.regprocedure::text,
+        'function', pg_catalog.format('%%I.%%I(%%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)),
         'security', CASE WHEN p.prosecdef THEN 'definer' ELSE 'invoker' END,
         'enabled', t.tgenabled::text,
         'comment', pg_catalog.obj_description(t.oid, 'pg_trigger'),
