@@ -167,9 +167,16 @@ def explain(dsn: str, request: Request) -> Explanation:
             "table": result.table, "cmd": op.upper(), "role": role}).fetchall()
         act_as(conn, user_id, role=role)
         for name, permissive, cmd, _roles, qual, with_check in policies:
-            expression = (with_check or qual) if op == "insert" else (
-                f"({qual}) AND ({with_check})" if op == "update" and with_check else qual)
-            verdict = PolicyVerdict(name, permissive == "PERMISSIVE", cmd, expression, None)
+            # UPDATE: the row must be reachable (USING) and stay valid (WITH CHECK, here on the
+            # unchanged row); INSERT: WITH CHECK on a row like this one.
+            if op == "insert":
+                expression, shown = with_check or qual, f"WITH CHECK {with_check or qual}"
+            elif op == "update" and with_check and with_check != qual:
+                expression = f"({qual}) AND ({with_check})"
+                shown = f"USING {qual} WITH CHECK {with_check}"
+            else:
+                expression, shown = qual, f"USING {qual}"
+            verdict = PolicyVerdict(name, permissive == "PERMISSIVE", cmd, shown, None)
             try:
                 with conn.transaction():
                     value = conn.execute(sql.SQL("select ({}) from pg_temp.schema_kit_explain_row "
