@@ -10,7 +10,7 @@ PG_MAJOR   := $(if $(PG_MAJOR),$(PG_MAJOR),15)
 PG_SHARE   := /usr/share/postgresql/$(PG_MAJOR)
 APT_PKGS   := postgresql-$(PG_MAJOR) postgresql-client-$(PG_MAJOR) postgresql-$(PG_MAJOR)-pgtap \
               libtap-parser-sourcehandler-pgtap-perl postgresql-$(PG_MAJOR)-plpgsql-check \
-              chromium nodejs npm
+              chromium $(if $(shell command -v npm),,nodejs npm)
 PLS        := tools/node_modules/.bin/postgres-language-server
 RENDERED   := build/rendered
 
@@ -24,7 +24,8 @@ help:
 bootstrap: system-packages venv tools
 
 # PostgreSQL server binaries, pgTAP, plpgsql_check (lint), Chromium (the audit page's test) and
-# npm (the Postgres Language Server CLI) come from apt; installed when missing and we are root.
+# npm (the Postgres Language Server CLI; only when no node/npm is installed) come from apt;
+# installed when missing and we are root.
 system-packages:
 	@if [ -x /usr/lib/postgresql/$(PG_MAJOR)/bin/initdb ] && [ -f $(PG_SHARE)/extension/pgtap.control ] \
 	    && [ -f $(PG_SHARE)/extension/plpgsql_check.control ] && command -v chromium >/dev/null \
@@ -35,7 +36,7 @@ system-packages:
 	  echo "system packages: installing $(APT_PKGS)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS) >/dev/null; \
 	else \
-	  echo "missing PostgreSQL $(PG_MAJOR) or pgTAP; run: sudo apt-get install -y $(APT_PKGS)"; exit 1; \
+	  echo "missing system packages; run: sudo apt-get install -y $(APT_PKGS)"; exit 1; \
 	fi
 
 venv: $(VENV)/.installed
@@ -47,11 +48,12 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # The pinned Postgres Language Server CLI (splinter's rules for `schema-kit lint`), installed
-# into the project from tools/package-lock.json.
+# into the project at the versions and hashes of tools/package-lock.json. (`npm install`, not
+# `npm ci`: npm ci refuses a lock that records only this platform's optional binary package.)
 tools: $(PLS)
 
 $(PLS): tools/package.json tools/package-lock.json
-	npm ci --prefix tools --no-audit --no-fund --silent
+	npm install --prefix tools --no-audit --no-fund --silent
 	touch $@
 
 up: bootstrap
