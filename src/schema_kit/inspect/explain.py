@@ -114,11 +114,12 @@ def explain(dsn: str, request: Request) -> Explanation:
             if op not in ("select", "insert"):
                 raise SchemaKitError("a topic is joined (select) or sent on (insert)")
             schema, table = "realtime", "messages"
-            row = conn.execute("""insert into realtime.messages (topic, extension, private)
-                values (%s, 'broadcast', true) returning id::text""", (request.topic,)).fetchone()
-            assert row is not None
-            row_id = row[0]
             label = f"topic {request.topic} (a Realtime join probe: extension broadcast)"
+            row_id = None
+            if op == "select":  # the read probe: a row on the topic, then SELECT it as the user
+                row = conn.execute(load("explain_probe"), (request.topic,)).fetchone()
+                assert row is not None
+                row_id = row[0]
         else:
             if request.table is None or request.row_id is None:
                 raise SchemaKitError("explain needs --table and --id, or --topic")
@@ -127,8 +128,9 @@ def explain(dsn: str, request: Request) -> Explanation:
             label = f"{schema}.{table} id={row_id}"
         qualified = sql.Identifier(schema, table)
         try:
-            found = conn.execute(sql.SQL("select count(*) from {} where id::text = %s")
-                                 .format(qualified), (row_id,)).fetchone()
+            found = [1] if row_id is None else conn.execute(
+                sql.SQL("select count(*) from {} where id::text = %s").format(qualified),
+                (row_id,)).fetchone()
         except psycopg.errors.UndefinedColumn:
             raise SchemaKitError(f"{schema}.{table} has no id column") from None
         if not found or found[0] != 1:
@@ -158,9 +160,16 @@ def explain(dsn: str, request: Request) -> Explanation:
                          f"{op.upper()} on {result.table}": bool(grants[1])}
         result.bypass_rls = bool(grants[2]) or not grants[3]
 
-        # Each applicable policy, evaluated as the user on a copy of the row.
+        # Each applicable policy, evaluated as the user on a copy of the row (for the write probe
+        # of a topic: on the row Realtime would insert, which does not exist yet).
         conn.execute(sql.SQL("create temp table schema_kit_explain_row on commit drop as "
-                             "select * from {} where id::text = %s").format(qualified), (row_id,))
+                             "select * from {} where id::text = %s").format(qualified),
+                     (row_id or "",))
+        if row_id is None:
+            conn.execute("""insert into pg_temp.schema_kit_explain_row
+                (id, topic, extension, private, inserted_at, updated_at)
+                values (gen_random_uuid(), %s, 'broadcast', true, now(), now())""",
+                         (request.topic,))
         conn.execute(sql.SQL("grant select on pg_temp.schema_kit_explain_row to {}")
                      .format(sql.Identifier(role)))
         policies = conn.execute(load("explain_policies"), {
@@ -191,15 +200,25 @@ def explain(dsn: str, request: Request) -> Explanation:
         restrictive_ok = all(v.passed for v in result.policies if not v.permissive)
         result.policies_allow = result.bypass_rls or (permissive_ok and restrictive_ok)
 
-        _run_statement(conn, result, qualified, row_id)
+        _run_statement(conn, result, qualified, row_id, request.topic)
     return result
 
 
 def _run_statement(conn: psycopg.Connection[Any], result: Explanation,
-                   qualified: sql.Identifier, row_id: str) -> None:
+                   qualified: sql.Identifier, row_id: str | None, topic: str | None) -> None:
     """The final answer: the statement itself, as the user, rolled back."""
     granted = all(result.grants.values())
-    if result.op == "insert":
+    if row_id is None:  # Realtime's write probe: an INSERT as the user (42501 = may not send)
+        result.statement = (f"insert into realtime.messages (topic, extension, private) "
+                            f"values ({topic!r}, 'broadcast', true)")
+        try:
+            with conn.transaction(force_rollback=True):
+                conn.execute(load("explain_probe"), (topic,))
+            result.allowed, outcome = True, "inserted"
+        except psycopg.Error as exc:
+            result.allowed, outcome = False, f"raised {_message(exc)}"
+        result.statement += f" -> {outcome}"
+    elif result.op == "insert":
         result.statement = "not run (the row exists): grants and WITH CHECK on a row like it"
         result.allowed = granted and result.policies_allow
     else:
@@ -236,7 +255,8 @@ def _run_statement(conn: psycopg.Connection[Any], result: Explanation,
             "a restrictive policy fails on this row"
     else:
         result.reason = "granted by policy " + ", ".join(f'"{n}"' for n in granting)
-    if result.allowed != (granted and result.policies_allow) and result.op != "insert":
+    if result.allowed != (granted and result.policies_allow) and (
+            result.op != "insert" or row_id is None):
         result.reason += " (but the statement itself decided otherwise: see below)"
 
 
