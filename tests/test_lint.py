@@ -96,6 +96,13 @@ CASES: dict[str, tuple[str, str, str]] = {
 }
 
 
+def test_insert_policies_never_need_an_index(admin: psycopg.Connection[Any]) -> None:
+    keys = _keys(admin, "alter table lintfx.dono add column equipe uuid;"
+                 "create policy \"team adds\" on lintfx.dono for insert to authenticated "
+                 "with check (equipe = (select auth.uid()));")
+    assert 'policy_column_unindexed:policy:lintfx.dono."team adds"' not in keys
+
+
 def test_every_catalog_rule_has_a_case() -> None:
     assert sorted(CASES) == sorted(rule.name for rule in CATALOG_RULES)
 

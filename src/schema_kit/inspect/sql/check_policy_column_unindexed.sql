@@ -1,5 +1,6 @@
 -- A policy filters every row the role reads: at least one of the columns it filters on must
 -- lead an index, or each query scans the whole table (supabase's RLS performance guide).
+-- INSERT policies are left out: WITH CHECK sees only the new row, it never scans.
 WITH policy_columns AS (
     SELECT pol.oid, pol.polname, pol.polrelid,
            pg_catalog.array_agg(DISTINCT d.refobjsubid) AS attnums
@@ -8,6 +9,7 @@ WITH policy_columns AS (
         ON d.classid = 'pg_catalog.pg_policy'::regclass AND d.objid = pol.oid
        AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = pol.polrelid
        AND d.refobjsubid > 0
+    WHERE pol.polcmd <> 'a'
     GROUP BY pol.oid, pol.polname, pol.polrelid
 )
 SELECT
