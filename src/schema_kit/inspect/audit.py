@@ -16,7 +16,7 @@ import psycopg
 from schema_kit.config import Settings
 from schema_kit.inspect.findings import Waiver
 from schema_kit.inspect.lint import lint
-from schema_kit.inspect.report import _finding_json, summary
+from schema_kit.inspect.report import finding_json, summary
 from schema_kit.inspect.snapshot import take
 
 API_ROLES = ("anon", "authenticated", "service_role")
@@ -82,14 +82,14 @@ def audit(dsn: str, settings: Settings, waivers: Sequence[Waiver] = ()) -> dict[
         "schemas": schemas,
         "access": _access(tables, policies, snap.of("grants"), bypass),
         "lint": {"summary": summary(report),
-                 "findings": [_finding_json(f) for f in report.findings]},
+                 "findings": [finding_json(f) for f in report.findings]},
     }
 
 
 # -- Markdown ----------------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
     if value is None or value == []:
         return ""
     if isinstance(value, list):
@@ -99,7 +99,7 @@ def _cell(value: Any) -> str:
 
 def _md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return [*out, ""]
 
 
@@ -112,7 +112,7 @@ def as_markdown(data: dict[str, Any]) -> str:
             out += [f"### {t['kind'].capitalize()} {table}", "",
                     f"RLS {'enabled' if t['rls'] else 'DISABLED'}"
                     f"{', forced' if t['rls_forced'] else ''}; owner {t['owner']}."
-                    + (f" {_cell(t['comment'])}" if t["comment"] else ""), ""]
+                    + (f" {cell(t['comment'])}" if t["comment"] else ""), ""]
             if t["policies"]:
                 out += ["Policies:", "", *_md_table(
                     ["name", "command", "roles", "kind", "USING", "WITH CHECK", "comment"],

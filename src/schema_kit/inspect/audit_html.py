@@ -7,7 +7,7 @@ import re
 from html import escape
 from typing import Any
 
-from schema_kit.inspect.audit import OPERATIONS, _cell
+from schema_kit.inspect.audit import OPERATIONS, cell
 
 _STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:0;display:flex}
@@ -46,7 +46,7 @@ def _table(css: str, headers: list[str], rows: list[list[Any]], kind: str = "row
     body = []
     for index, row in enumerate(rows):
         extra = attrs[index] if attrs else ""
-        cells = "".join(f"<td><code>{escape(_cell(v))}</code></td>" for v in row)
+        cells = "".join(f"<td><code>{escape(cell(v))}</code></td>" for v in row)
         body.append(f'<tr data-row="{kind}"{extra}>{cells}</tr>')
     return (f'<table class="{css}"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>')

@@ -13,13 +13,11 @@ from schema_kit.inspect import checks, tools
 from schema_kit.inspect.findings import Finding, Report, Waiver, build_report
 from schema_kit.render import render
 
-#: Tools that can be skipped by name (``--skip``): slow or not wanted in a given run.
-TOOLS = ("splinter", "catalog", "sources", "squawk", "plpgsql_check")
-
 
 def lint(dsn: str, settings: Settings, waivers: Sequence[Waiver] = (),
          skip: Sequence[str] = (), log: Callable[[str], None] = lambda _line: None) -> Report:
-    """Lint the database at ``dsn`` and the sources of ``settings`` (read-only)."""
+    """Lint the database at ``dsn`` and the sources of ``settings`` (read-only). ``skip`` names
+    parts to leave out: splinter, catalog, sources, squawk, plpgsql_check."""
     found: list[Finding] = []
     notes: list[str] = []
     with psycopg.connect(dsn) as conn:

@@ -35,7 +35,7 @@ def as_text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _finding_json(finding: Finding) -> dict[str, Any]:
+def finding_json(finding: Finding) -> dict[str, Any]:
     return {"key": finding.key, "rule": finding.rule, "level": finding.level,
             "object": finding.object, "message": finding.message, "source": finding.source,
             "file": finding.file, "line": finding.line, "waived": finding.waived}
@@ -43,7 +43,7 @@ def _finding_json(finding: Finding) -> dict[str, Any]:
 
 def as_json(report: Report) -> str:
     data = {
-        "findings": [_finding_json(f) for f in report.findings],
+        "findings": [finding_json(f) for f in report.findings],
         "notes": report.notes,
         "summary": {"errors": report.count("ERROR"), "warnings": report.count("WARN"),
                     "info": report.count("INFO"),
