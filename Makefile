@@ -9,28 +9,34 @@ PG_MAJOR   ?= $(shell ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1)
 PG_MAJOR   := $(if $(PG_MAJOR),$(PG_MAJOR),15)
 PG_SHARE   := /usr/share/postgresql/$(PG_MAJOR)
 APT_PKGS   := postgresql-$(PG_MAJOR) postgresql-client-$(PG_MAJOR) postgresql-$(PG_MAJOR)-pgtap \
-              libtap-parser-sourcehandler-pgtap-perl
+              libtap-parser-sourcehandler-pgtap-perl postgresql-$(PG_MAJOR)-plpgsql-check \
+              chromium $(if $(shell command -v npm),,nodejs npm)
+PLS        := tools/node_modules/.bin/postgres-language-server
 RENDERED   := build/rendered
 
-.PHONY: help bootstrap system-packages venv up down test check lint typecheck sql-lint migration-lint pytest render clean
+.PHONY: help bootstrap system-packages venv tools up down test check lint typecheck sql-lint migration-lint pytest render clean
 
 help:
 	@echo "make up     local PostgreSQL in .schema-kit/ with every unit applied; prints its DSN"
 	@echo "make test   ruff + mypy + sqlfluff + squawk, then pytest (flows, tool, pgTAP) on a real server"
 	@echo "make down   stop the local PostgreSQL"
 
-bootstrap: system-packages venv
+bootstrap: system-packages venv tools
 
-# PostgreSQL server binaries and pgTAP come from apt; installed when missing and we are root.
+# PostgreSQL server binaries, pgTAP, plpgsql_check (lint), Chromium (the audit page's test) and
+# npm (the Postgres Language Server CLI; only when no node/npm is installed) come from apt;
+# installed when missing and we are root.
 system-packages:
 	@if [ -x /usr/lib/postgresql/$(PG_MAJOR)/bin/initdb ] && [ -f $(PG_SHARE)/extension/pgtap.control ] \
+	    && [ -f $(PG_SHARE)/extension/plpgsql_check.control ] && command -v chromium >/dev/null \
+	    && command -v npm >/dev/null \
 	    && command -v pg_prove >/dev/null && command -v psql >/dev/null; then \
-	  echo "system packages: present (PostgreSQL $(PG_MAJOR), pgTAP)"; \
+	  echo "system packages: present (PostgreSQL $(PG_MAJOR), pgTAP, plpgsql_check, chromium, npm)"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "system packages: installing $(APT_PKGS)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS) >/dev/null; \
 	else \
-	  echo "missing PostgreSQL $(PG_MAJOR) or pgTAP; run: sudo apt-get install -y $(APT_PKGS)"; exit 1; \
+	  echo "missing system packages; run: sudo apt-get install -y $(APT_PKGS)"; exit 1; \
 	fi
 
 venv: $(VENV)/.installed
@@ -39,6 +45,15 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+# The pinned Postgres Language Server CLI (splinter's rules for `schema-kit lint`), installed
+# into the project at the versions and hashes of tools/package-lock.json. (`npm install`, not
+# `npm ci`: npm ci refuses a lock that records only this platform's optional binary package.)
+tools: $(PLS)
+
+$(PLS): tools/package.json tools/package-lock.json
+	npm install --prefix tools --no-audit --no-fund --silent
 	touch $@
 
 up: bootstrap
@@ -77,4 +92,4 @@ pytest: bootstrap
 test: bootstrap check pytest
 
 clean:
-	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache tools/node_modules

@@ -26,6 +26,9 @@
 -- DEFINER domain code only (triggers/, functions/), which runs as the owner and bypasses these
 -- policies: a client may not insert a row that subscribers would take for an archived chat
 -- message or a status change, whatever its case or spacing.
+-- COMMENT ON POLICY needs ownership of realtime.messages, which the platform keeps on Supabase
+-- (only CREATE/DROP POLICY are allowed there, through supautils): the comments are applied on
+-- the postgres target only; on Supabase the policy names and this file carry the rules.
 -- anon: no policy, nothing visible, every insert refused. UPDATE/DELETE: no policy for
 -- authenticated (broadcasts are immutable for API users). service_role bypasses RLS.
 
@@ -51,10 +54,11 @@ USING (
     AND private.pode_acessar_ticket(private.topico_ticket(topic))
 );
 
+{% if target != 'supabase' -%}
 COMMENT ON POLICY "ticket participants receive their ticket topics" ON realtime.messages IS
 'Rows on topic ticket:<uuid> (broadcast, presence) are visible to the ticket''s client and active staff of its '
 'office. Malformed topics are invisible.';
-
+{% endif %}
 -- Why: flow 3 - the same participants may send on the ticket topic (typing indicators, read
 -- receipts, presence) within the client-broadcast contract, never one of the domain's events.
 DROP POLICY IF EXISTS "ticket participants send on their ticket topics" ON realtime.messages;
@@ -68,10 +72,11 @@ WITH CHECK (
     AND private.pode_acessar_ticket(private.topico_ticket(topic))
 );
 
+{% if target != 'supabase' -%}
 COMMENT ON POLICY "ticket participants send on their ticket topics" ON realtime.messages IS
 'The ticket''s client and active staff of its office may insert rows on ticket:<uuid> within the client-broadcast '
 'contract (private.envio_de_cliente_valido: bare probe/presence rows, or private digitando/lido events).';
-
+{% endif %}
 -- =============================================================================================
 -- escritorio:<uuid>
 -- =============================================================================================
@@ -89,9 +94,10 @@ USING (
     AND private.topico_escritorio(topic) = ANY(ARRAY(SELECT private.escritorios_da_equipe()))
 );
 
+{% if target != 'supabase' -%}
 COMMENT ON POLICY "staff receive their office topics" ON realtime.messages IS
 'Rows on topic escritorio:<uuid> (broadcast, presence) are visible to active staff of that office only.';
-
+{% endif %}
 -- Why: staff coordinate on their office topic (presence of who is on duty) within the
 -- client-broadcast contract, never one of the domain's own events.
 DROP POLICY IF EXISTS "staff send on their office topics" ON realtime.messages;
@@ -105,6 +111,8 @@ WITH CHECK (
     AND private.topico_escritorio(topic) = ANY(ARRAY(SELECT private.escritorios_da_equipe()))
 );
 
+{% if target != 'supabase' -%}
 COMMENT ON POLICY "staff send on their office topics" ON realtime.messages IS
 'Active staff of the office may insert rows on escritorio:<uuid> within the client-broadcast contract '
 '(private.envio_de_cliente_valido).';
+{%- endif %}

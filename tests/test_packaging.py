@@ -23,4 +23,7 @@ def test_wheel_ships_the_sql_sources(tmp_path: Path) -> None:
     assert expected, "no SQL sources found"
     assert expected <= names, sorted(expected - names)
     assert "schema_kit/queries/supabase_preflight.sql" in names
+    inspect_sql = ROOT / "src" / "schema_kit" / "inspect" / "sql"
+    shipped = {f"schema_kit/inspect/sql/{p.name}" for p in inspect_sql.glob("*.sql")}
+    assert len(shipped) > 10 and shipped <= names, sorted(shipped - names)
     assert "schema_kit/py.typed" in names

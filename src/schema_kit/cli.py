@@ -1,8 +1,9 @@
 """Command line: ``parse_args(argv)`` → ``run(args, out, err) -> exit code`` → thin ``main``.
 
-Exit codes: 0 ok; 1 error; 2 pending units (``status --check``); 64 bad usage; 130 interrupted.
-Every error ends in one ``error: …`` line on stderr, never a traceback (``SCHEMA_KIT_DEBUG=1``
-re-raises an unexpected exception for a developer).
+Exit codes: 0 ok; 1 error (and ``lint`` findings that fail); 2 pending units (``status
+--check``) or drift (``drift``); 64 bad usage; 130 interrupted. Every error ends in one
+``error: …`` line on stderr, never a traceback (``SCHEMA_KIT_DEBUG=1`` re-raises an unexpected
+exception for a developer).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from schema_kit import __version__
 from schema_kit.config import TARGETS, Settings, load_settings
 from schema_kit.connect import redact, resolve_dsn
 from schema_kit.errors import SchemaKitError
+from schema_kit.inspect import commands as inspect_commands
 
 if TYPE_CHECKING:
     from schema_kit.migrate import Migrator, PlanItem
@@ -65,8 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="schema-kit",
         description="Render, apply and test the support platform's database layer.",
-        epilog="exit codes: 0 ok, 1 error, 2 pending units (status --check), 64 bad usage, "
-               "130 interrupted",
+        epilog="exit codes: 0 ok, 1 error or failing lint findings, 2 pending units "
+               "(status --check) or drift, 64 bad usage, 130 interrupted",
     )
     parser.add_argument("--version", action="version", version=f"schema-kit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -101,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("db", help="the local throwaway PostgreSQL cluster in .schema-kit/")
     p.add_argument("action", choices=("up", "down", "status", "url"))
+
+    inspect_commands.add_parsers(sub, _database_options)
     return parser
 
 
@@ -252,6 +256,7 @@ COMMANDS = {
     "rollback": _cmd_rollback,
     "seed": _cmd_seed,
     "db": _cmd_db,
+    **inspect_commands.COMMANDS,
 }
 
 

@@ -1,0 +1,43 @@
+"""schema-kit drift: clean right after apply; tampering with the live schema is named (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import psycopg
+
+from support import cli
+
+
+def test_no_drift_right_after_apply(db: str) -> None:
+    code, out, err = cli("drift", "--dsn", db)
+    assert (code, out) == (0, "no drift: the database matches the sources\n"), err
+
+
+def test_tampering_is_named_object_by_object(db: str, admin: psycopg.Connection[Any]) -> None:
+    trigger = admin.execute("""select tgname from pg_catalog.pg_trigger
+        where tgrelid = 'tickets.tickets'::regclass and not tgisinternal
+        order by tgname limit 1""").fetchone()
+    assert trigger is not None
+    admin.execute(f"""
+        alter policy "clients read their own tickets" on tickets.tickets using (true);
+        drop trigger {trigger[0]} on tickets.tickets;
+        alter function private.cliente_do_usuario() reset search_path;
+        create table public.vazada (id int);
+        grant select on public.vazada to anon;
+    """)
+    code, out, _err = cli("drift", "--dsn", db)
+    assert code == 2
+    assert 'policy tickets.tickets."clients read their own tickets": changed (using)' in out
+    assert "+true" in out
+    assert f"trigger tickets.tickets.{trigger[0]}: missing (in the sources, not in the " \
+           "database)" in out
+    assert "function private.cliente_do_usuario(): changed (config, definition)" in out
+    assert "relation public.vazada: unexpected (in the database, not in the sources)" in out
+    assert "grant public.vazada to anon: unexpected" in out
+
+    code, out, _err = cli("drift", "--dsn", db, "--format", "json")
+    changed = {(c["kind"], c["object"], c["state"]) for c in json.loads(out)}
+    assert code == 2
+    assert ("policies", 'tickets.tickets."clients read their own tickets"', "changed") in changed
