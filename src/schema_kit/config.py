@@ -41,6 +41,9 @@ class Settings:
     lock_retries: int = 3
     #: runaway guard per statement (milliseconds; 0 = no limit)
     statement_timeout: int = 0
+    #: HS256 secret of `schema-kit realtime serve` (SCHEMA_KIT_JWT_SECRET); empty = the
+    #: documented local default (schema_kit.realtime.tokens.DEV_JWT_SECRET)
+    jwt_secret: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
     #: where ``dsn`` came from (``--dsn``, ``SCHEMA_KIT_DSN``, ``DATABASE_URL``, pyproject)
     dsn_origin: str | None = None

@@ -2,7 +2,7 @@
 -- realtime.messages in Supabase's shape, its SQL API (topic, send, broadcast_changes) with
 -- Supabase's behaviour, RLS with no policies, and the local pg_notify announcement.
 BEGIN;
-SELECT plan(65);
+SELECT plan(61);
 
 -- ---------------------------------------------------------------------------------------------
 -- Shape of realtime.messages
@@ -281,32 +281,7 @@ SELECT is(
     ARRAY['search_path=pg_catalog, pg_temp'],
     'announce_message() pins search_path = pg_catalog, pg_temp (pg_temp last)'
 );
-SELECT results_eq(
-    $$ SELECT array_agg(k ORDER BY k)
-       FROM realtime.messages AS m, json_object_keys(realtime.announcement(m)::json) AS k
-       WHERE m.topic = 'room:1' $$,
-    $$ VALUES (ARRAY['event', 'extension', 'id', 'inserted_at', 'private', 'topic', 'truncated']) $$,
-    'the announcement names the row and its routing fields, never the payload'
-);
-SELECT results_eq(
-    $$ SELECT a ->> 'id' = m.id::text, (a ->> 'inserted_at')::timestamp = m.inserted_at,
-              a ->> 'topic', a ->> 'event', a ->> 'extension', (a ->> 'private')::boolean, (a ->> 'truncated')::boolean
-       FROM realtime.messages AS m, LATERAL (SELECT realtime.announcement(m)::jsonb AS a) AS ann
-       WHERE m.topic = 'room:1' $$,
-    $$ VALUES (true, true, 'room:1', 'mensagem', 'broadcast', true, false) $$,
-    'the announcement carries id and inserted_at (to re-read the row), topic, event, extension, private'
-);
-SELECT lives_ok(
-    $$ INSERT INTO realtime.messages (topic, extension, event) VALUES (repeat('t', 9000), 'broadcast', 'huge') $$,
-    'a message whose topic exceeds the pg_notify limit is still inserted'
-);
-SELECT results_eq(
-    $$ SELECT octet_length(realtime.announcement(m)) < 8000, (realtime.announcement(m)::jsonb ->> 'truncated')::boolean,
-              realtime.announcement(m)::jsonb ->> 'topic', realtime.announcement(m)::jsonb ->> 'id' = m.id::text
-       FROM realtime.messages AS m WHERE m.event = 'huge' $$,
-    $$ VALUES (true, true, NULL::text, true) $$,
-    'an oversized announcement drops the free-text fields and says truncated, keeping the id'
-);
+-- The announcement's channel and payload: 04-compat-realtime-delivery.sql (compat 0005).
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,0 +1,7 @@
+-- Where a new subscription starts (as the server): the newest row of the topic. Rows are
+-- re-stamped at commit (compat 0005), so anything committed later sorts after it.
+SELECT m.inserted_at, m.id
+FROM realtime.messages AS m
+WHERE m.topic = %(topic)s
+ORDER BY m.inserted_at DESC, m.id DESC
+LIMIT 1

@@ -1,0 +1,70 @@
+"""A ticket with its people, for the realtime tests (not a test module itself)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from schema_kit.testing import act_as
+
+
+def one(conn: psycopg.Connection[Any], query: str, params: tuple[Any, ...] = ()) -> Any:
+    row = conn.execute(query, params).fetchone()
+    assert row is not None
+    return row[0]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Office A: staff, the ticket's client, another client; office B: its staff."""
+
+    office: uuid.UUID
+    staff: uuid.UUID
+    client: uuid.UUID
+    other_client: uuid.UUID
+    other_office_staff: uuid.UUID
+    ticket: uuid.UUID
+
+    @property
+    def topic(self) -> str:
+        return f"ticket:{self.ticket}"
+
+    @property
+    def office_topic(self) -> str:
+        return f"escritorio:{self.office}"
+
+
+def build_scene(admin: psycopg.Connection[Any]) -> Scene:
+    """Committed: two offices, their people, and one ticket opened by the client."""
+    office = one(admin, "select tests.novo_escritorio()")
+    staff = one(admin, "select tests.novo_membro(%s, 'atendente')", (office,))
+    client, other = (
+        one(admin, "select tests.login_do_cliente(%s)",
+            (one(admin, "select tests.novo_cliente(%s)", (office,)),))
+        for _ in range(2))
+    office_b = one(admin, "select tests.novo_escritorio('Outro')")
+    staff_b = one(admin, "select tests.novo_membro(%s, 'atendente')", (office_b,))
+    with admin.transaction():
+        act_as(admin, client)
+        ticket = one(admin, "select id from tickets.abrir_ticket('Ajuda', 'Preciso de ajuda')")
+        admin.execute("select set_config('role', 'none', true)")
+    return Scene(office, staff, client, other, staff_b, ticket)
+
+
+def as_user(conn: psycopg.Connection[Any], user: uuid.UUID, query: str,
+            params: tuple[Any, ...] = ()) -> Any:
+    """One API request as ``user`` (its own committed transaction); the first column."""
+    with conn.transaction():
+        act_as(conn, user)
+        row = conn.execute(query, params).fetchone()
+    return None if row is None else row[0]
+
+
+def say(conn: psycopg.Connection[Any], user: uuid.UUID, ticket: uuid.UUID, text: str) -> uuid.UUID:
+    """A chat message through the contract function; returns its id."""
+    result: uuid.UUID = as_user(conn, user, "select tickets.enviar_mensagem(%s, %s)",
+                                (ticket, text))
+    return result
