@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,3 +74,44 @@ def say(conn: psycopg.Connection[Any], user: uuid.UUID, ticket: uuid.UUID, text:
     result: uuid.UUID = as_user(conn, user, "select tickets.enviar_mensagem(%s, %s)",
                                 (ticket, text))
     return result
+
+
+# -- `schema-kit realtime serve` as a subprocess -------------------------------------------------
+
+SECRET = "test-secret-for-the-realtime-stand-in-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_server(dsn: str) -> Iterator[str]:
+    """``schema-kit realtime serve`` on a free port; yields its base URL; SIGTERM must exit 0."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "schema_kit", "realtime", "serve", "--dsn", dsn,
+         "--port", str(port), "--jwt-secret", SECRET],
+        stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    lines: list[str] = []
+    for line in proc.stderr:
+        lines.append(line)
+        if "listening on" in line:
+            break
+    else:
+        proc.wait()
+        proc.stderr.close()
+        raise AssertionError(f"serve did not start: {''.join(lines)}")
+    try:
+        yield f"ws://127.0.0.1:{port}/realtime/v1"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.stderr.read()
+        proc.stderr.close()
+        code = proc.wait(timeout=20)
+        assert code == 0, "".join(lines) + rest
+        assert "Traceback" not in rest, rest

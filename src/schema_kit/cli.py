@@ -105,7 +105,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("up", "down", "status", "url"))
 
     inspect_commands.add_parsers(sub, _database_options)
+    _realtime_parsers(sub)
     return parser
+
+
+def _realtime_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
+    """listen, realtime serve, realtime tokens (schema_kit.realtime.commands)."""
+
+    def where(parser: argparse.ArgumentParser) -> None:
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument("--dsn", help="server to use (else SCHEMA_KIT_DSN, else DATABASE_URL)")
+        group.add_argument("--local", action="store_true", help="use the local throwaway cluster")
+
+    p = sub.add_parser("listen", help="print one JSON line per message of a topic, as a user")
+    p.add_argument("topic", help="e.g. ticket:<uuid> or escritorio:<uuid>")
+    p.add_argument("--user", required=True, help="auth.users id to subscribe as")
+    p.add_argument("--since", help="resume after this message id (no gap, no duplicate)")
+    where(p)
+    p = sub.add_parser("realtime", help="local Supabase Realtime stand-in (dev and CI)")
+    actions = p.add_subparsers(dest="realtime_action", required=True, parser_class=_Parser)
+    q = actions.add_parser("serve", help="serve ws://HOST:PORT/realtime/v1 until Ctrl-C")
+    where(q)
+    q.add_argument("--host", default="127.0.0.1")
+    q.add_argument("--port", type=int, default=4000)
+    q.add_argument("--jwt-secret", help="HS256 secret (else SCHEMA_KIT_JWT_SECRET, else the "
+                   "documented local default)")
+    q = actions.add_parser("tokens", help="print the URL, anon key and demo persona tokens")
+    where(q)
+    q.add_argument("--jwt-secret", help="HS256 secret (as for serve)")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -249,6 +276,14 @@ def _cmd_db(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
     return EXIT_OK
 
 
+def _cmd_realtime(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from schema_kit.realtime import commands
+
+    action = "listen" if args.command == "listen" else args.realtime_action
+    result: int = getattr(commands, action)(args, settings, out, err)
+    return result
+
+
 COMMANDS = {
     "render": _cmd_render,
     "apply": _cmd_apply,
@@ -257,6 +292,8 @@ COMMANDS = {
     "seed": _cmd_seed,
     "db": _cmd_db,
     **inspect_commands.COMMANDS,
+    "listen": _cmd_realtime,
+    "realtime": _cmd_realtime,
 }
 
 

@@ -1,0 +1,240 @@
+"""`schema-kit realtime serve` with Supabase's official Python client (PyPI `realtime`,
+protocol 1.0.0): who may join and receive what, refused tokens, client broadcasts decided by
+the INSERT probe, access_token refresh, the HTTP broadcast endpoint, and not-supported answers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from realtime import AsyncRealtimeChannel, AsyncRealtimeClient, RealtimeSubscribeStates
+
+from realtime_support import SECRET, Scene, as_user, build_scene, running_server, say
+from schema_kit.realtime.tokens import sign, user_claims
+
+ANON = sign({"role": "anon"}, SECRET)
+
+
+def token(user: uuid.UUID, **extra: Any) -> str:
+    return sign({**user_claims(str(user)), **extra}, SECRET)
+
+
+@pytest.fixture
+def scene(admin: psycopg.Connection[Any]) -> Scene:
+    return build_scene(admin)
+
+
+@pytest.fixture
+def url(db: str, scene: Scene) -> Iterator[str]:
+    with running_server(db) as base:
+        yield base
+
+
+class Joined:
+    """An official client joined (or refused) on one channel, recording what it receives."""
+
+    def __init__(self) -> None:
+        self.client: AsyncRealtimeClient | None = None
+        self.channel: AsyncRealtimeChannel | None = None
+        self.status: RealtimeSubscribeStates | None = None
+        self.error: str = ""
+        self.received: list[dict[str, Any]] = []
+        self.system: list[Any] = []
+
+    @classmethod
+    async def open(cls, url: str, topic: str, access_token: str, *, private: bool = True,
+                   echo: bool = False, apikey: str = ANON) -> Joined:
+        joined = cls()
+        joined.client = AsyncRealtimeClient(url, apikey, max_retries=1)
+        await joined.client.connect()
+        await joined.client.set_auth(access_token)
+        joined.channel = joined.client.channel(topic, {"config": {
+            "private": private, "broadcast": {"self": echo, "ack": True}}})
+        joined.channel.on_broadcast("*", joined.received.append)
+
+        def on_state(status: RealtimeSubscribeStates, error: Exception | None) -> None:
+            joined.status, joined.error = status, str(error or "")
+
+        await joined.channel.subscribe(on_state)
+        return joined
+
+    async def wait_for(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        return self.received
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+
+
+def test_two_clients_and_staff_each_receive_exactly_what_they_may(url: str, db: str,
+                                                                  scene: Scene) -> None:
+    async def main() -> None:
+        client = await Joined.open(url, scene.topic, token(scene.client))
+        staff = await Joined.open(url, scene.topic, token(scene.staff))
+        other = await Joined.open(url, scene.topic, token(scene.other_client))
+        office = await Joined.open(url, scene.office_topic, token(scene.staff))
+        assert client.status == staff.status == office.status == RealtimeSubscribeStates.SUBSCRIBED
+        assert other.status == RealtimeSubscribeStates.CHANNEL_ERROR
+        assert ("Unauthorized: You do not have permissions to read from this Channel topic: "
+                f"{scene.topic}") in other.error
+
+        def write() -> list[uuid.UUID]:
+            with psycopg.connect(db, autocommit=True) as api:
+                first = say(api, scene.client, scene.ticket, "Olá")
+                as_user(api, scene.staff, "select id from tickets.comentar(%s, 'n', true)",
+                        (scene.ticket,))
+                public = as_user(api, scene.staff,
+                                 "select id from tickets.comentar(%s, 'Resposta')",
+                                 (scene.ticket,))
+                second = say(api, scene.staff, scene.ticket, "Bom dia")
+                as_user(api, scene.staff, "update tickets.tickets set status = "
+                        "'em_atendimento' where id = %s returning id", (scene.ticket,))
+                return [first, public, second]
+
+        ids = await asyncio.to_thread(write)
+        for joined in (client, staff):
+            got = await joined.wait_for(4)
+            await asyncio.sleep(0.3)  # and nothing more
+            assert [m["event"] for m in got] == ["mensagem", "comentario", "mensagem",
+                                                 "ticket_atualizado"]
+            assert [m["meta"]["id"] for m in got[:3]] == [str(i) for i in ids]
+            assert got[0]["payload"]["conteudo"] == "Olá"
+        assert [m["event"] for m in await office.wait_for(2)] == ["nota_interna",
+                                                                  "ticket_atualizado"]
+        assert other.received == []
+        for joined in (client, staff, other, office):
+            await joined.close()
+
+    asyncio.run(main())
+
+
+def test_wrong_secret_expired_and_anon_tokens_are_refused(url: str, scene: Scene) -> None:
+    wrong = sign(user_claims(str(scene.client)), "another-secret-of-enough-length-0123456789")
+    expired = sign(user_claims(str(scene.client)), SECRET, ttl_seconds=-30)
+
+    async def main() -> None:
+        cases = {wrong: "JwtSignatureError: Failed to validate JWT signature",
+                 expired: "InvalidJWTToken: Token has expired",
+                 ANON: "Unauthorized: You do not have permissions to read from this Channel "
+                       f"topic: {scene.topic}"}
+        for bad, reason in cases.items():
+            joined = await Joined.open(url, scene.topic, bad)
+            assert joined.status == RealtimeSubscribeStates.CHANNEL_ERROR
+            assert reason in joined.error
+            await joined.close()
+        refused = AsyncRealtimeClient(url, wrong, max_retries=1)  # at the handshake
+        with pytest.raises(Exception, match="401"):
+            await refused.connect()
+
+    asyncio.run(main())
+
+
+def test_a_client_broadcast_reaches_others_only_when_the_insert_probe_allows(
+        url: str, scene: Scene, admin: psycopg.Connection[Any]) -> None:
+    async def main() -> None:
+        client = await Joined.open(url, scene.topic, token(scene.client))
+        staff = await Joined.open(url, scene.topic, token(scene.staff))
+        assert client.channel is not None
+        await client.channel.send_broadcast("digitando", {"quem": "cliente"})
+        got = await staff.wait_for(1)
+        assert [(m["event"], m["payload"]) for m in got] == [("digitando", {"quem": "cliente"})]
+        assert client.received == []  # self: false
+
+        # The write probe now fails (no INSERT right): the read still works, sends are dropped.
+        admin.execute("revoke insert on realtime.messages from authenticated")
+        muted = await Joined.open(url, scene.topic, token(scene.client, nonce=1))
+        assert muted.status == RealtimeSubscribeStates.SUBSCRIBED and muted.channel is not None
+        await muted.channel.send_broadcast("digitando", {"quem": "mudo"})
+        await asyncio.sleep(0.5)
+        assert len(staff.received) == 1
+        # the verdict of the first channel was cached when it was allowed
+        await client.channel.send_broadcast("digitando", {"quem": "cliente de novo"})
+        assert len(await staff.wait_for(2)) == 2
+        for joined in (client, staff, muted):
+            await joined.close()
+
+    asyncio.run(main())
+
+
+def test_access_token_refresh_reauthorizes_and_revocation_closes_the_channel(
+        url: str, scene: Scene, admin: psycopg.Connection[Any]) -> None:
+    async def main() -> None:
+        staff = await Joined.open(url, scene.topic, token(scene.staff))
+        assert staff.client is not None and staff.channel is not None
+        closed: list[Any] = []
+        staff.channel.on_system(closed.append)
+        await staff.client.set_auth(token(scene.staff, nonce=2))  # still allowed
+        await asyncio.sleep(0.3)
+        assert staff.channel.is_joined
+        admin.execute("update crm.equipe set ativo = false where user_id = %s", (scene.staff,))
+        await staff.client.set_auth(token(scene.staff, nonce=3))
+        deadline = time.monotonic() + 5
+        while staff.channel.is_joined and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert not staff.channel.is_joined
+        await staff.close()
+
+    asyncio.run(main())
+
+
+def test_http_broadcast_endpoint(url: str, scene: Scene) -> None:
+    http = url.replace("ws://", "http://")
+
+    async def main() -> None:
+        staff = await Joined.open(url, scene.topic, token(scene.staff))
+        public = await Joined.open(url, "sala:publica", ANON, private=False)
+        headers = {"apikey": ANON, "Authorization": f"Bearer {token(scene.client)}"}
+        async with httpx.AsyncClient() as web:
+            answer = await web.post(f"{http}/api/broadcast", headers=headers, json={"messages": [
+                {"topic": scene.topic, "event": "digitando", "payload": {"n": 1},
+                 "private": True},
+                {"topic": "sala:publica", "event": "oi", "payload": {"n": 2}}]})
+            assert answer.status_code == 202
+            outsider = {"apikey": ANON,
+                        "Authorization": f"Bearer {token(scene.other_office_staff)}"}
+            answer = await web.post(f"{http}/api/broadcast", headers=outsider, json={
+                "messages": [{"topic": scene.topic, "event": "intruso", "payload": {},
+                              "private": True}]})
+            assert answer.status_code == 202  # dropped silently, as the platform does
+            answer = await web.post(f"{http}/api/broadcast", headers={"apikey": "x"},
+                                    json={"messages": []})
+            assert answer.status_code == 401 and "error" in answer.json()
+        assert [m["event"] for m in await staff.wait_for(1)] == ["digitando"]
+        assert [m["payload"] for m in await public.wait_for(1)] == [{"n": 2}]
+        await asyncio.sleep(0.3)
+        assert len(staff.received) == 1
+        # the official client's own REST send (per-topic endpoint)
+        assert staff.channel is not None
+        sender = await Joined.open(url, scene.topic, token(scene.client))
+        assert sender.channel is not None
+        await sender.channel.http_send("http", {"n": 3})
+        assert [m["event"] for m in await staff.wait_for(2)] == ["digitando", "http"]
+        for joined in (staff, public, sender):
+            await joined.close()
+
+    asyncio.run(main())
+
+
+def test_presence_and_postgres_changes_are_answered_not_supported(url: str,
+                                                                 scene: Scene) -> None:
+    async def main() -> None:
+        client = AsyncRealtimeClient(url, ANON, max_retries=1)
+        await client.connect()
+        await client.set_auth(token(scene.client))
+        channel = client.channel(scene.topic, {"config": {"private": True}})
+        channel.on_postgres_changes("INSERT", lambda _p: None, table="tickets", schema="tickets")
+        errors: list[str] = []
+        await channel.subscribe(lambda status, error: errors.append(str(error or "")))
+        assert any("postgres_changes is not supported" in e for e in errors)
+        await client.close()
+
+    asyncio.run(main())
