@@ -14,14 +14,15 @@ APT_PKGS   := postgresql-$(PG_MAJOR) postgresql-client-$(PG_MAJOR) postgresql-$(
 PLS        := tools/node_modules/.bin/postgres-language-server
 RENDERED   := build/rendered
 
-.PHONY: help bootstrap system-packages venv tools up down test check lint typecheck sql-lint migration-lint pytest render clean
+.PHONY: help bootstrap system-packages node-packages venv tools up down test check lint typecheck sql-lint migration-lint pytest render clean bench-realtime
 
 help:
 	@echo "make up     local PostgreSQL in .schema-kit/ with every unit applied; prints its DSN"
 	@echo "make test   ruff + mypy + sqlfluff + squawk, then pytest (flows, tool, pgTAP) on a real server"
 	@echo "make down   stop the local PostgreSQL"
+	@echo "make bench-realtime  insert -> official-client latency of listen and realtime serve"
 
-bootstrap: system-packages venv tools
+bootstrap: system-packages venv tools node-packages
 
 # PostgreSQL server binaries, pgTAP, plpgsql_check (lint), Chromium (the audit page's test) and
 # npm (the Postgres Language Server CLI; only when no node/npm is installed) come from apt;
@@ -38,6 +39,17 @@ system-packages:
 	else \
 	  echo "missing system packages; run: sudo apt-get install -y $(APT_PKGS)"; exit 1; \
 	fi
+
+# Node.js (from system-packages) runs Supabase's official browser client
+# (@supabase/realtime-js, pinned by tests/js/package-lock.json) against `schema-kit realtime
+# serve` in the tests.
+JS_DIR := tests/js
+
+node-packages: system-packages $(JS_DIR)/node_modules/.installed
+
+$(JS_DIR)/node_modules/.installed: $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 venv: $(VENV)/.installed
 
@@ -61,6 +73,7 @@ up: bootstrap
 	$(SK) apply --local
 	$(SK) seed --demo --local
 	@echo "DSN: $$($(SK) db url)"
+	@$(SK) realtime tokens --local
 
 down: venv
 	$(SK) db down
@@ -90,6 +103,10 @@ pytest: bootstrap
 	$(BIN)/pytest
 
 test: bootstrap check pytest
+
+# Not part of `make test`: writes the "Realtime delivery" section of benchmarks/RESULTS.md.
+bench-realtime: bootstrap
+	$(BIN)/python benchmarks/realtime/bench.py --out benchmarks/RESULTS.md
 
 clean:
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache tools/node_modules

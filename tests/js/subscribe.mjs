@@ -1,0 +1,63 @@
+// Drives Supabase's official browser client (@supabase/realtime-js, protocol 2.0.0: binary
+// broadcast frames) against `schema-kit realtime serve`, for tests/test_realtime_js.py.
+//
+// Input (env): RT_URL, RT_ANON (apikey), RT_TOPIC, RT_TOKENS = {"name": "jwt", ...},
+// RT_EXPECT = database messages each subscribed client waits for, RT_SENDER = name of the
+// client that sends one broadcast over the socket ("digitando") once everyone is ready.
+// Output (stdout, JSON lines): {"join": name, "status", "error"} per client, then {"ready":
+// true}; after the Python side writes, {"name", "ids", "events", "client"} per subscribed
+// client (ids/events of database rows in arrival order; client = client broadcasts).
+import { RealtimeClient } from '@supabase/realtime-js'
+
+const env = process.env
+const tokens = JSON.parse(env.RT_TOKENS)
+const expect = Number(env.RT_EXPECT)
+const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
+
+const joined = await Promise.all(Object.entries(tokens).map(async ([name, token]) => {
+  const client = new RealtimeClient(env.RT_URL, { params: { apikey: env.RT_ANON } })
+  await client.setAuth(token)
+  const seen = { name, ids: [], events: [], client: [] }
+  const channel = client.channel(env.RT_TOPIC, { config: { private: true, broadcast: { self: false, ack: true } } })
+  channel.on('broadcast', { event: '*' }, (msg) => {
+    if (msg.meta && msg.meta.id) {
+      seen.ids.push(msg.meta.id)
+      seen.events.push(msg.event)
+    } else {
+      seen.client.push({ event: msg.event, payload: msg.payload })
+    }
+  })
+  const status = await new Promise((resolve) => {
+    channel.subscribe((state, err) => {
+      if (state === 'SUBSCRIBED' || state === 'CHANNEL_ERROR' || state === 'TIMED_OUT') {
+        resolve({ state, error: err ? err.message : '' })
+      }
+    })
+  })
+  print({ join: name, status: status.state, error: status.error })
+  if (status.state !== 'SUBSCRIBED') {
+    await client.removeChannel(channel)
+    client.disconnect()
+    return null
+  }
+  return { client, channel, seen }
+}))
+const live = joined.filter(Boolean)
+if (env.RT_SENDER) {
+  const sender = live.find((j) => j.seen.name === env.RT_SENDER)
+  const ack = await sender.channel.send({ type: 'broadcast', event: 'digitando', payload: { quem: env.RT_SENDER } })
+  print({ sent: ack })
+}
+print({ ready: true })
+
+const deadline = Date.now() + 60000
+while (Date.now() < deadline && live.some((j) => j.seen.ids.length < expect)) {
+  await new Promise((r) => setTimeout(r, 20))
+}
+await new Promise((r) => setTimeout(r, 300)) // anything extra would arrive now
+for (const j of live) {
+  print(j.seen)
+  await j.client.removeChannel(j.channel)
+  j.client.disconnect()
+}
+process.exit(0)
