@@ -1,10 +1,13 @@
-"""`schema-kit listen TOPIC --user UUID`: JSON lines, a clean exit on SIGINT/SIGTERM, exit 1
-with the reason on a refused join."""
+"""The realtime commands: `schema-kit listen TOPIC --user UUID` (JSON lines, a clean exit on
+SIGINT/SIGTERM, exit 1 with the reason on a refused join), `realtime tokens` (what `make up`
+prints) and `realtime serve` refusing a busy port."""
 
 from __future__ import annotations
 
 import json
+import re
 import signal
+import socket
 import subprocess
 import sys
 from typing import Any
@@ -12,7 +15,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from realtime_support import build_scene, say
+from realtime_support import SECRET, build_scene, say
+from schema_kit.realtime.tokens import verify
+from schema_kit.seed import personas
 from support import cli
 
 
@@ -46,3 +51,30 @@ def test_listen_refused_join_exits_1_with_the_reason(db: str,
     assert code == 1 and out == ""
     assert err == ("error: Unauthorized: You do not have permissions to read from this Channel "
                    f"topic: {scene.topic}\n")
+
+
+def test_realtime_tokens_prints_url_anon_key_and_a_token_per_demo_persona(db: str) -> None:
+    assert cli("seed", "--demo", "--dsn", db)[0] == 0
+    code, out, _err = cli("realtime", "tokens", "--dsn", db, "--jwt-secret", SECRET)
+    assert code == 0
+    assert "ws://127.0.0.1:4000/realtime/v1" in out
+    assert "schema-kit realtime serve" in out
+    anon = re.search(r"anon key: (\S+)", out)
+    assert anon is not None and verify(anon.group(1), SECRET)["role"] == "anon"
+    with psycopg.connect(db) as conn:
+        people = personas(conn)
+    assert people
+    for person in people:
+        line = next(line for line in out.splitlines() if person.email in line)
+        claims = verify(line.split()[-1], SECRET)
+        assert (claims["sub"], claims["role"]) == (person.user_id, "authenticated")
+
+
+def test_serve_refuses_a_port_in_use_with_one_line(db: str) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, _out, err = cli("realtime", "serve", "--dsn", db, "--port", str(port))
+    assert code == 1
+    assert err.splitlines()[-1].startswith(f"error: cannot listen on 127.0.0.1:{port}")
