@@ -94,7 +94,12 @@ def test_browser_client_on_protocol_2(db: str, admin: psycopg.Connection[Any]) -
     seen = {s["name"]: s for s in tail}
     assert set(seen) == {"client", "staff"}
     for name, got in seen.items():
-        assert got["ids"] == stored, name  # each exactly once, in (inserted_at, id) order
+        # each exactly once, in (inserted_at, id) order
+        assert got["ids"] == stored, (name, got["heartbeats"])
         assert set(got["events"]) == {"mensagem"}
     assert seen["staff"]["client"] == [{"event": "digitando", "payload": {"quem": "client"}}]
     assert seen["client"]["client"] == []  # self: false
+    for got in seen.values():
+        assert got["heartbeats"].get("ok", 0) >= 2  # answered heartbeats, none timed out
+        assert set(got["heartbeats"]) <= {"sent", "ok"}
+        assert got["left"] == "ok"  # phx_leave answered

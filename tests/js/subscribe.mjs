@@ -15,9 +15,15 @@ const expect = Number(env.RT_EXPECT)
 const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
 
 const joined = await Promise.all(Object.entries(tokens).map(async ([name, token]) => {
-  const client = new RealtimeClient(env.RT_URL, { params: { apikey: env.RT_ANON } })
+  const seen = { name, ids: [], events: [], client: [], heartbeats: {}, left: null }
+  // Heartbeats every 2.5 s (the platform default is 25 s): the client reconnects (and would lose or repeat messages) if one
+  // goes unanswered, and reports each outcome here.
+  const client = new RealtimeClient(env.RT_URL, {
+    params: { apikey: env.RT_ANON },
+    heartbeatIntervalMs: 2500,
+    heartbeatCallback: (status) => { seen.heartbeats[status] = (seen.heartbeats[status] || 0) + 1 },
+  })
   await client.setAuth(token)
-  const seen = { name, ids: [], events: [], client: [] }
   const channel = client.channel(env.RT_TOPIC, { config: { private: true, broadcast: { self: false, ack: true } } })
   channel.on('broadcast', { event: '*' }, (msg) => {
     if (msg.meta && msg.meta.id) {
@@ -56,8 +62,8 @@ while (Date.now() < deadline && live.some((j) => j.seen.ids.length < expect)) {
 }
 await new Promise((r) => setTimeout(r, 300)) // anything extra would arrive now
 for (const j of live) {
+  j.seen.left = await j.channel.unsubscribe() // phx_leave, answered ok
   print(j.seen)
-  await j.client.removeChannel(j.channel)
   j.client.disconnect()
 }
 process.exit(0)

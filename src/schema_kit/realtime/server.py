@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any
 
@@ -106,18 +106,27 @@ class Socket:
                  apikey: str) -> None:
         self.server, self.ws, self.vsn, self.apikey = server, ws, vsn, apikey
         self.channels: dict[str, Channel] = {}
-        self.outbox: asyncio.Queue[str | bytes | None] = asyncio.Queue()
+        # Control frames (replies, system, close) go before queued broadcasts: a heartbeat
+        # reply stuck behind a burst of broadcasts would make the client reconnect.
+        self.control: deque[str | None] = deque()
+        self.outbox: deque[str | bytes] = deque()
+        self.wakeup = asyncio.Event()
 
     def send(self, data: str | bytes) -> None:
-        self.outbox.put_nowait(data)
+        self.outbox.append(data)
+        self.wakeup.set()
+
+    def send_control(self, data: str | None) -> None:
+        self.control.append(data)
+        self.wakeup.set()
 
     def reply(self, frame: Frame, payload: dict[str, Any]) -> None:
-        self.send(encode(Frame(frame.join_ref, frame.ref, frame.topic, "phx_reply", payload),
-                         self.vsn))
+        self.send_control(encode(Frame(frame.join_ref, frame.ref, frame.topic, "phx_reply",
+                                       payload), self.vsn))
 
     def system_error(self, channel: Channel, message: str) -> None:
         """End a channel as the platform does: a ``system`` error, then ``phx_close``."""
-        self.send(encode(Frame(channel.join_ref, None, channel.wire_topic, "system", {
+        self.send_control(encode(Frame(channel.join_ref, None, channel.wire_topic, "system", {
             "channel": channel.topic, "extension": "system", "message": message,
             "status": "error"}), self.vsn))
         self.close_channel(channel)
@@ -126,11 +135,17 @@ class Socket:
         channel.stop()
         if self.channels.get(channel.wire_topic) is channel:
             del self.channels[channel.wire_topic]
-        self.send(encode(Frame(channel.join_ref, channel.join_ref, channel.wire_topic,
-                               "phx_close", {}), self.vsn))
+        self.send_control(encode(Frame(channel.join_ref, channel.join_ref, channel.wire_topic,
+                                       "phx_close", {}), self.vsn))
 
     async def writer(self) -> None:
-        while (data := await self.outbox.get()) is not None:
+        while True:
+            if not self.control and not self.outbox:
+                self.wakeup.clear()
+                await self.wakeup.wait()
+            data = self.control.popleft() if self.control else self.outbox.popleft()
+            if data is None:
+                return
             if isinstance(data, bytes):
                 await self.ws.send_bytes(data)
             else:
@@ -151,7 +166,7 @@ class Socket:
             for channel in list(self.channels.values()):
                 channel.stop()
             self.channels.clear()
-            self.outbox.put_nowait(None)
+            self.send_control(None)
             with contextlib.suppress(Exception):
                 await writer
 
