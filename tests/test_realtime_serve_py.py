@@ -238,3 +238,17 @@ def test_presence_and_postgres_changes_are_answered_not_supported(url: str,
         await client.close()
 
     asyncio.run(main())
+
+
+def test_token_expiry_ends_the_channel(url: str, scene: Scene) -> None:
+    async def main() -> None:
+        short = sign(user_claims(str(scene.client)), SECRET, ttl_seconds=2)
+        joined = await Joined.open(url, scene.topic, short)
+        assert joined.channel is not None and joined.channel.is_joined
+        deadline = time.monotonic() + 10
+        while joined.channel.is_joined and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        assert not joined.channel.is_joined  # system error "Token has expired", then phx_close
+        await joined.close()
+
+    asyncio.run(main())
