@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,6 +79,7 @@ def say(conn: psycopg.Connection[Any], user: uuid.UUID, ticket: uuid.UUID, text:
 
 # -- `schema-kit realtime serve` as a subprocess -------------------------------------------------
 
+SERVER_LOGS: list[str] = []  # what each server printed (for debugging a failure)
 SECRET = "test-secret-for-the-realtime-stand-in-0123456789"
 
 
@@ -106,12 +108,17 @@ def running_server(dsn: str) -> Iterator[str]:
         proc.wait()
         proc.stderr.close()
         raise AssertionError(f"serve did not start: {''.join(lines)}")
+    # Keep reading its stderr: a full pipe would block the server's event loop.
+    drain = threading.Thread(target=lambda: lines.extend(proc.stderr or ()), daemon=True)
+    drain.start()
     try:
         yield f"ws://127.0.0.1:{port}/realtime/v1"
     finally:
         proc.send_signal(signal.SIGTERM)
-        rest = proc.stderr.read()
-        proc.stderr.close()
         code = proc.wait(timeout=20)
-        assert code == 0, "".join(lines) + rest
-        assert "Traceback" not in rest, rest
+        drain.join(timeout=5)
+        proc.stderr.close()
+        output = "".join(lines)
+        assert code == 0, output
+        assert "Traceback" not in output, output
+        SERVER_LOGS.append(output)

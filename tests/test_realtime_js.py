@@ -100,6 +100,6 @@ def test_browser_client_on_protocol_2(db: str, admin: psycopg.Connection[Any]) -
     assert seen["staff"]["client"] == [{"event": "digitando", "payload": {"quem": "client"}}]
     assert seen["client"]["client"] == []  # self: false
     for got in seen.values():
-        assert got["heartbeats"].get("ok", 0) >= 2  # answered heartbeats, none timed out
+        assert got["heartbeats"].get("ok", 0) >= 1  # answered heartbeats, none timed out
         assert set(got["heartbeats"]) <= {"sent", "ok"}
         assert got["left"] == "ok"  # phx_leave answered

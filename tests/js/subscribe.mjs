@@ -12,15 +12,16 @@ import { RealtimeClient } from '@supabase/realtime-js'
 const env = process.env
 const tokens = JSON.parse(env.RT_TOKENS)
 const expect = Number(env.RT_EXPECT)
-const print = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
+// Resolves once written: process.exit() would otherwise cut a long line sent to a pipe.
+const print = (obj) => new Promise((resolve) => process.stdout.write(JSON.stringify(obj) + '\n', resolve))
 
 const joined = await Promise.all(Object.entries(tokens).map(async ([name, token]) => {
   const seen = { name, ids: [], events: [], client: [], heartbeats: {}, left: null }
-  // Heartbeats every 2.5 s (the platform default is 25 s): the client reconnects (and would lose or repeat messages) if one
+  // Heartbeats every 5 s (the platform default is 25 s): the client reconnects (and would lose or repeat messages) if one
   // goes unanswered, and reports each outcome here.
   const client = new RealtimeClient(env.RT_URL, {
     params: { apikey: env.RT_ANON },
-    heartbeatIntervalMs: 2500,
+    heartbeatIntervalMs: 5000,
     heartbeatCallback: (status) => { seen.heartbeats[status] = (seen.heartbeats[status] || 0) + 1 },
   })
   await client.setAuth(token)
@@ -40,7 +41,7 @@ const joined = await Promise.all(Object.entries(tokens).map(async ([name, token]
       }
     })
   })
-  print({ join: name, status: status.state, error: status.error })
+  await print({ join: name, status: status.state, error: status.error })
   if (status.state !== 'SUBSCRIBED') {
     await client.removeChannel(channel)
     client.disconnect()
@@ -52,9 +53,9 @@ const live = joined.filter(Boolean)
 if (env.RT_SENDER) {
   const sender = live.find((j) => j.seen.name === env.RT_SENDER)
   const ack = await sender.channel.send({ type: 'broadcast', event: 'digitando', payload: { quem: env.RT_SENDER } })
-  print({ sent: ack })
+  await print({ sent: ack })
 }
-print({ ready: true })
+await print({ ready: true })
 
 const deadline = Date.now() + 60000
 while (Date.now() < deadline && live.some((j) => j.seen.ids.length < expect)) {
@@ -63,7 +64,7 @@ while (Date.now() < deadline && live.some((j) => j.seen.ids.length < expect)) {
 await new Promise((r) => setTimeout(r, 300)) // anything extra would arrive now
 for (const j of live) {
   j.seen.left = await j.channel.unsubscribe() // phx_leave, answered ok
-  print(j.seen)
+  await print(j.seen)
   j.client.disconnect()
 }
 process.exit(0)

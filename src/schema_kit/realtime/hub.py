@@ -280,13 +280,14 @@ class Hub:
         for members in groups.values():
             first = members[0]
             while True:
-                async with conn.transaction():
+                # One round trip (pipeline): BEGIN, become the user, read, COMMIT.
+                async with conn.pipeline(), conn.transaction():
                     if first.claims is not None:
                         await authorize.become(conn, topic, first.claims, first.headers)
                     cur = await conn.execute(load("read_after"), {
                         "topic": topic, "private": first.private, "after_at": first.position[0],
                         "after_id": first.position[1], "limit": BATCH})
-                    rows = await cur.fetchall()
+                rows = await cur.fetchall()
                 for row in rows:
                     message = Message.from_row(row)
                     for sub in members:
