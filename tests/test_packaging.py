@@ -26,4 +26,7 @@ def test_wheel_ships_the_sql_sources(tmp_path: Path) -> None:
     inspect_sql = ROOT / "src" / "schema_kit" / "inspect" / "sql"
     shipped = {f"schema_kit/inspect/sql/{p.name}" for p in inspect_sql.glob("*.sql")}
     assert len(shipped) > 10 and shipped <= names, sorted(shipped - names)
+    realtime_sql = {f"schema_kit/realtime/sql/{p.name}"
+                    for p in (ROOT / "src/schema_kit/realtime/sql").glob("*.sql")}
+    assert realtime_sql and realtime_sql <= names, sorted(realtime_sql - names)
     assert "schema_kit/py.typed" in names

@@ -8,7 +8,7 @@ latency = callback time - the message's ``enviado_em`` (stamped inside the inser
 transaction, same machine clock). Writes the ``## Realtime delivery`` section of
 benchmarks/RESULTS.md (other sections are left as they are). Not part of ``make test``.
 
-    .venv/bin/python benchmarks/realtime/bench.py [--dsn DSN] [--rate 1000] [--seconds 5]
+    .venv/bin/python benchmarks/realtime/bench.py [--dsn DSN] [--rate 1000] [--seconds 3]
 """
 
 from __future__ import annotations
@@ -99,7 +99,10 @@ class Recorder:
             return latencies[min(count - 1, int(p * count))] if count else float("nan")
 
         per_sub = min((len(rows) for rows in self.samples), default=0)
-        return {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99),
+        stamps = sorted({datetime.fromisoformat(sent).timestamp()
+                         for rows in self.samples for _r, sent in rows})
+        written = len(stamps) / max(stamps[-1] - stamps[0], 1e-9) if len(stamps) > 1 else 0.0
+        return {"written_per_s": written, "p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99),
                 "mean": statistics.fmean(latencies) if latencies else float("nan"),
                 "delivered": float(count), "expected": float(expected),
                 "complete": float(per_sub == expected and count == expected * len(self.samples)),
@@ -162,12 +165,12 @@ def run_one(mode: str, dsn: str, url: str, topic: str, ticket: str, subscribers:
         writer = multiprocessing.get_context("spawn").Process(
             target=_write_all, args=(dsn, ticket, rate, seconds, start_at))
         writer.start()
-        deadline = start_at + seconds + 30
+        await asyncio.to_thread(writer.join)  # the writers may fall behind the offered rate
+        deadline = time.time() + 15  # then deliveries get 15 s to finish
         while time.time() < deadline and sum(map(len, rec.samples)) < expected * subscribers:
             await asyncio.sleep(0.05)
         done.set()
         await task
-        await asyncio.to_thread(writer.join)
         return rec.result(expected, start_at)
 
     return asyncio.run(main())
@@ -195,28 +198,36 @@ def _free_port() -> int:
         return port
 
 
-def _report(rows: list[tuple[str, int, dict[str, float]]], rate: float, seconds: float) -> str:
+def _report(rows: list[tuple[str, int, dict[str, float]]], rate: float, rate_100: float,
+            seconds: float) -> str:
     lines = [SECTION, "",
              f"`make bench-realtime` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
              f"{os.cpu_count()} cores, Python {platform.python_version()}, shared with other "
              f"jobs): {WRITERS} writer threads call `tickets.enviar_mensagem` at an offered "
-             f"{rate:.0f} msgs/s for {seconds:.0f} s; latency = official-client callback time "
-             "minus the message's `enviado_em` (insert -> callback, commit included). `listen` "
-             "= the Python API behind `schema-kit listen` (one Hub); `serve` = `schema-kit "
-             "realtime serve` in its own process with N PyPI `realtime` clients (protocol "
-             "1.0.0). msgs/s = messages each subscriber received per second of the run.", "",
-             "| path | subscribers | p50 ms | p95 ms | p99 ms | msgs/s per subscriber | "
-             "deliveries | complete |",
-             "|---|---:|---:|---:|---:|---:|---:|---|"]
+             f"{rate:.0f} msgs/s ({rate_100:.0f} with 100 subscribers) for {seconds:.0f} s, "
+             f"load average {os.getloadavg()[0]:.1f} at the end; latency = official-client "
+             "callback time minus the message's `enviado_em` (insert -> callback, commit "
+             "included). `listen` = the Python API behind `schema-kit listen` (one Hub); "
+             "`serve` = `schema-kit realtime serve` in its own process with N PyPI "
+             "`realtime` clients (protocol 1.0.0). msgs/s = messages each subscriber "
+             "received per second of the run.", "",
+             "| path | subscribers | offered msgs/s | written msgs/s | p50 ms | p95 ms | p99 ms "
+             "| msgs/s per subscriber | deliveries | complete |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for mode, subs, r in rows:
-        lines.append(f"| {mode} | {subs} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
+        lines.append(f"| {mode} | {subs} | {r['offered']:.0f} | {r['written_per_s']:.0f} | "
+                     f"{r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
                      f"{r['msgs_per_s']:.0f} | {r['delivered']:.0f}/"
                      f"{r['expected'] * subs:.0f} | {'yes' if r['complete'] else 'NO'} |")
     name, p50, p95, p99, msgs = SUPABASE
-    lines += [f"| {name} | - | {p50:.0f} | {p95:.0f} | {p99:.0f} | {msgs:.0f} (total) | - | - |",
+    lines += [f"| {name} | - | {msgs:.0f} | - | {p50:.0f} | {p95:.0f} | {p99:.0f} | - | - | - |",
               "", "Goal on this 2-core machine: p99 <= 20 ms at 1,000 msgs/s with 10 "
-              "subscribers. The stand-in is for development and CI; production fan-out is "
-              "Supabase Realtime.", ""]
+              "subscribers. Read the figures with the load average above: the machine is "
+              "shared, the writers' own transactions bound the written rate, and with `serve` "
+              "all N official Python clients (pydantic parsing per frame) share one process, "
+              "so at 10 and 100 subscribers the clients, not the server, set the pace. The "
+              "stand-in is for development and CI; production fan-out is Supabase Realtime.",
+              ""]
     return "\n".join(lines)
 
 
@@ -235,11 +246,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dsn", help="an empty database to use (default: a throwaway cluster)")
     parser.add_argument("--rate", type=float, default=1000.0, help="offered msgs/s")
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rate-100", type=float, default=100.0,
+                        help="offered msgs/s with 100 subscribers (their clients share one "
+                        "Python process)")
+    parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--subscribers", default="1,10,100")
     parser.add_argument("--modes", default="listen,serve")
     parser.add_argument("--out", type=Path, help="RESULTS.md to update (default: print)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(1))  # clean up through `finally`
     tmp = cluster = None
     dsn = args.dsn
     if dsn is None:
@@ -264,13 +279,15 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for mode in args.modes.split(","):
             for subs in (int(s) for s in args.subscribers.split(",")):
-                result = run_one(mode, dsn, url, topic, ticket, subs, args.rate, args.seconds)
+                rate = args.rate_100 if subs >= 100 else args.rate
+                result = run_one(mode, dsn, url, topic, ticket, subs, rate, args.seconds)
+                result["offered"] = rate
                 print(f"{mode:6} {subs:4} subs: p50 {result['p50']:.1f} ms, p95 "
                       f"{result['p95']:.1f} ms, p99 {result['p99']:.1f} ms, "
                       f"{result['msgs_per_s']:.0f} msgs/s per subscriber, "
                       f"complete={bool(result['complete'])}", flush=True)
                 rows.append((mode, subs, result))
-        section = _report(rows, args.rate, args.seconds)
+        section = _report(rows, args.rate, args.rate_100, args.seconds)
         if args.out:
             write_section(args.out, section)
             print(f"wrote {SECTION!r} in {args.out}")
