@@ -98,6 +98,7 @@ def test_two_clients_and_staff_each_receive_exactly_what_they_may(url: str, db: 
                 second = say(api, scene.staff, scene.ticket, "Bom dia")
                 as_user(api, scene.staff, "update tickets.tickets set status = "
                         "'em_atendimento' where id = %s returning id", (scene.ticket,))
+                as_user(api, scene.client, "select id from tickets.abrir_ticket('Outro', 'x')")
                 return [first, public, second]
 
         ids = await asyncio.to_thread(write)
@@ -108,8 +109,8 @@ def test_two_clients_and_staff_each_receive_exactly_what_they_may(url: str, db: 
                                                  "ticket_atualizado"]
             assert [m["meta"]["id"] for m in got[:3]] == [str(i) for i in ids]
             assert got[0]["payload"]["conteudo"] == "Olá"
-        assert [m["event"] for m in await office.wait_for(2)] == ["nota_interna",
-                                                                  "ticket_atualizado"]
+        assert [m["event"] for m in await office.wait_for(3)] == [
+            "nota_interna", "ticket_atualizado", "ticket_criado"]
         assert other.received == []
         for joined in (client, staff, other, office):
             await joined.close()

@@ -45,6 +45,7 @@ def test_each_participant_receives_what_it_may_see_in_order(db: str, scene: Scen
         second = say(api, scene.staff, scene.ticket, "Bom dia")
         as_user(api, scene.staff, "update tickets.tickets set status = 'em_atendimento' "
                 "where id = %s returning id", (scene.ticket,))
+        novo = as_user(api, scene.client, "select id from tickets.abrir_ticket('Outro', 'x')")
         expected = ["mensagem", "comentario", "mensagem", "ticket_atualizado"]
         for sub in (client, staff):
             got = drain(sub, 4)
@@ -52,8 +53,10 @@ def test_each_participant_receives_what_it_may_see_in_order(db: str, scene: Scen
             assert [m.id for m in got[:3]] == [first, public, second]
             assert got[0].payload["conteudo"] == "Olá"
             assert sub.get(0.3) is None  # nothing else: the internal note is not on this topic
-        office_events = [m.event for m in drain(office, 2)]
-        assert office_events == ["nota_interna", "ticket_atualizado"]
+        office_got = drain(office, 3)
+        assert [m.event for m in office_got] == ["nota_interna", "ticket_atualizado",
+                                                 "ticket_criado"]
+        assert office_got[2].payload["ticket_id"] == str(novo)
         assert office.get(0.3) is None
 
 
