@@ -27,6 +27,10 @@ def test_seed_demo_loads_personas_and_flows_once(db: str) -> None:
     assert "demo data loaded" in err
     assert "joao@cliente.demo" in out
     assert "set_config('request.jwt.claims'" in out
+    # What a new backend team needs from `make up`: clients' crm.clientes ids, who is in a
+    # Balcão session, a staff snippet, where the docs are.
+    assert "cliente_id 0d000000-0000-4000-8000-000000000001  (ativa Balcão Virtual" in out
+    assert "act as Ana (staff" in out and "docs/backend.md" in out
     first = _counts(db)
     assert first[0] == 3 and first[2] == 2  # three tickets, two chat messages
 

@@ -28,6 +28,8 @@ class Persona:
     email: str
     user_id: str
     office: str
+    cliente_id: str | None = None  # crm.clientes.id (the id staff pass to abrir_ticket)
+    balcao_ativo: bool = False  # the client has an ativa Balcão Virtual session
 
 
 def _open(conn: psycopg.Connection[Any], user: str, titulo: str, descricao: str,
@@ -70,7 +72,9 @@ def _flows(conn: psycopg.Connection[Any]) -> None:
 
 def personas(conn: psycopg.Connection[Any]) -> list[Persona]:
     rows = conn.execute("""
-        select coalesce(e.papel, 'cliente'), u.email, u.id::text, o.nome
+        select coalesce(e.papel, 'cliente'), u.email, u.id::text, o.nome, c.id::text,
+               exists (select from balcao_virtual.sessoes_ativas as s
+                       where s.cliente_id = c.id and s.status = 'ativa')
         from auth.users as u
         left join crm.equipe as e on e.user_id = u.id
         left join crm.clientes as c on c.user_id = u.id
@@ -108,11 +112,24 @@ def seed_demo(dsn: str, log: Callable[[str], None]) -> list[Persona]:
 
 
 def describe(dsn: str, people: list[Persona]) -> str:
-    """Persona table and a psql snippet to act as the first client."""
+    """Persona table (with clients' crm.clientes ids) and psql snippets for a client and staff."""
     lines = ["personas (auth.users ids; put one in request.jwt.claims 'sub'):"]
-    lines += [f"  {p.label:<10} {p.email:<30} {p.user_id}  {p.office}" for p in people]
+    for p in people:
+        extra = ""
+        if p.cliente_id is not None:
+            extra = f"  cliente_id {p.cliente_id}"
+            if p.balcao_ativo:
+                extra += "  (ativa Balcão Virtual session: its next ticket imports the chat)"
+        lines.append(f"  {p.label:<10} {p.email:<30} {p.user_id}  {p.office}{extra}")
     lines += ["", "act as João (client) in psql:", psql_snippet(
         dsn, JOAO, "select numero, titulo, status, sessao_balcao_id is not null as balcao\n"
         "from tickets.tickets;\n"
         "select autor_tipo, conteudo from tickets.ticket_comments order by created_at;")]
+    lines += ["", "act as Ana (staff of Silva & Associados) in psql:", psql_snippet(
+        dsn, ANA, "select numero, titulo, status, cliente_id from tickets.tickets\n"
+        "order by numero;\n"
+        "select * from tickets.abrir_ticket('Pedido da equipe', null, 'media', null,\n"
+        "    '0d000000-0000-4000-8000-000000000002');  -- staff name the client (crm.clientes.id)")]
+    lines += ["", "what the portal and the backend may call: docs/backend.md "
+              "(functions, events, the Balcão writer, a ChatWidget walkthrough)"]
     return "\n".join(lines)

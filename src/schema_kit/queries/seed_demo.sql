@@ -14,10 +14,11 @@ INSERT INTO auth.users (id, email, raw_user_meta_data) VALUES
     ('0c000000-0000-4000-8000-000000000002', 'maria@cliente.demo', '{"nome": "Maria"}'),
     ('0c000000-0000-4000-8000-000000000003', 'pedro@cliente.demo', '{"nome": "Pedro"}');
 
-INSERT INTO crm.equipe (escritorio_id, user_id, papel) VALUES
-    ('0f000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-000000000001', 'atendente'),
-    ('0f000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-000000000002', 'supervisor'),
-    ('0f000000-0000-4000-8000-000000000002', '0a000000-0000-4000-8000-000000000003', 'atendente');
+-- nome_exibicao: what clients see as the author of a staff chat message (autor_nome).
+INSERT INTO crm.equipe (escritorio_id, user_id, papel, nome_exibicao) VALUES
+    ('0f000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-000000000001', 'atendente', 'Ana'),
+    ('0f000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-000000000002', 'supervisor', 'Bruno'),
+    ('0f000000-0000-4000-8000-000000000002', '0a000000-0000-4000-8000-000000000003', 'atendente', 'Carla');
 
 INSERT INTO crm.clientes (id, escritorio_id, user_id, nome, email, documento, telefone) VALUES
     ('0d000000-0000-4000-8000-000000000001', '0f000000-0000-4000-8000-000000000001',
