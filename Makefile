@@ -14,12 +14,13 @@ APT_PKGS   := postgresql-$(PG_MAJOR) postgresql-client-$(PG_MAJOR) postgresql-$(
 PLS        := tools/node_modules/.bin/postgres-language-server
 RENDERED   := build/rendered
 
-.PHONY: help bootstrap system-packages node-packages venv tools up down test check lint typecheck sql-lint migration-lint pytest render clean bench-realtime
+.PHONY: help bootstrap system-packages node-packages venv tools up down test check lint typecheck sql-lint migration-lint pytest render bench clean bench-realtime
 
 help:
 	@echo "make up     local PostgreSQL in .schema-kit/ with every unit applied; prints its DSN"
 	@echo "make test   ruff + mypy + sqlfluff + squawk, then pytest (flows, tool, pgTAP) on a real server"
 	@echo "make down   stop the local PostgreSQL"
+	@echo "make bench  full-scale benchmark (1M tickets) in a throwaway cluster -> benchmarks/RESULTS.md"
 	@echo "make bench-realtime  insert -> official-client latency of listen and realtime serve"
 
 bootstrap: system-packages venv tools node-packages
@@ -82,7 +83,7 @@ render: venv
 	$(SK) render --out $(RENDERED)
 
 lint: venv
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 
 typecheck: venv
 	$(BIN)/mypy
@@ -103,6 +104,13 @@ pytest: bootstrap
 	$(BIN)/pytest
 
 test: bootstrap check pytest
+
+# Generates 1M tickets in a throwaway cluster (pgbench comes with the server package), times
+# every scenario against its baseline and rewrites benchmarks/RESULTS.md (+ results.json),
+# keeping its "Realtime delivery" section. The tiny scale of the same suite runs inside
+# `make test` (tests/test_benchmarks.py).
+bench: bootstrap
+	$(BIN)/python -m benchmarks --scale full --out benchmarks/RESULTS.md --json benchmarks/results.json
 
 # Not part of `make test`: writes the "Realtime delivery" section of benchmarks/RESULTS.md.
 bench-realtime: bootstrap

@@ -1,0 +1,67 @@
+"""Whole-process time: `schema-kit apply` on an empty database vs `psql -1 -f` of the render."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.server import drop_database, fresh_database
+from schema_kit.testing import psql_path
+
+
+@dataclass
+class ApplyTimes:
+    """Seconds per run: apply from empty, psql of the render, and a no-op re-apply."""
+
+    apply_s: list[float] = field(default_factory=list)
+    psql_s: list[float] = field(default_factory=list)
+    noop_s: list[float] = field(default_factory=list)
+
+
+def _timed(cmd: list[str]) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:2])} failed: {proc.stderr.strip()[-500:]}")
+    return seconds
+
+
+def _render(out: Path) -> Path:
+    """The ordered SQL `schema-kit render` writes, concatenated into one file."""
+    folder = out / "rendered"
+    subprocess.run([_schema_kit(), "render", "--out", str(folder)], check=True,
+                   capture_output=True, timeout=120)
+    combined = out / "all.sql"
+    units = sorted(p for p in folder.iterdir()
+                   if p.name.endswith(".sql") and not p.name.endswith(".rollback.sql"))
+    combined.write_text("".join(p.read_text("utf-8") + "\n" for p in units), encoding="utf-8")
+    return combined
+
+
+def _schema_kit() -> str:
+    return str(Path(sys.executable).with_name("schema-kit"))
+
+
+def measure_apply(admin_dsn: str, runs: int, warmup: int) -> ApplyTimes:
+    """A B A B ...: apply / psql, each on a fresh database; then a no-op re-apply."""
+    times = ApplyTimes()
+    with tempfile.TemporaryDirectory() as tmp:
+        rendered = _render(Path(tmp))
+        for index in range(warmup + runs):
+            dsn = fresh_database(admin_dsn, "bench_apply")
+            a = _timed([_schema_kit(), "apply", "--dsn", dsn])
+            n = _timed([_schema_kit(), "apply", "--dsn", dsn])
+            dsn = fresh_database(admin_dsn, "bench_apply")
+            p = _timed([psql_path(), "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", dsn,
+                        "-f", str(rendered)])
+            if index >= warmup:
+                times.apply_s.append(a)
+                times.noop_s.append(n)
+                times.psql_s.append(p)
+        drop_database(admin_dsn, "bench_apply")
+    return times
