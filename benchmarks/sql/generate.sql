@@ -12,9 +12,9 @@
 -- triggers do not fire, so the load is pure INSERT ... SELECT; the data is consistent by
 -- construction (every key is computed from the same formulas).
 --
--- Shape (full scale): 200 offices; office 1 holds 100k tickets, the other 199 share the rest;
--- client 1 (office 1) has 3,000 tickets, the newest of which has a 2,000-comment thread and the
--- one before it 100k chat messages; client 2 has ~1,000 history events (100 tickets, 5 comments
+-- Shape (full scale): 200 offices; office 1 holds ~100k tickets spread through the table, the other
+-- 199 share the rest; client 1 (office 1) has 3,000 tickets (every 333rd), the newest of which has
+-- a 2,000-comment thread and the one before it 100k chat messages; client 2 has ~1,000 history events (100 tickets, 5 comments
 -- and 3 messages each, 50 documents, 50 Balcão sessions); client 3 has an ativa Balcão session
 -- with a 200-line log (abrir_ticket import); other clients have 5 tickets each.
 
@@ -34,26 +34,52 @@ CREATE OR REPLACE FUNCTION bench.uid(p_kind text, p_n bigint) RETURNS uuid
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT (pg_catalog.left(pg_catalog.md5(p_kind), 8) || pg_catalog.lpad(pg_catalog.to_hex(p_n), 24, '0'))::uuid $$;
 
--- Ticket i belongs to client k: clients 1 and 2 (special), then 5 tickets per client.
+-- Strides that spread the special clients over the whole ticket history (interleaved in the heap
+-- like real data, not clustered): client 1 owns every passo_grande-th ticket, client 2 every
+-- passo_historico-th (100 tickets).
+CREATE OR REPLACE FUNCTION bench.passo_grande() RETURNS bigint
+LANGUAGE sql STABLE
+AS $$ SELECT bench.p('tickets') / bench.p('big_client_tickets') $$;
+
+CREATE OR REPLACE FUNCTION bench.passo_historico() RETURNS bigint
+LANGUAGE sql STABLE
+AS $$ SELECT bench.p('tickets') / 110 $$;
+
+-- Ticket i belongs to client k: client 1 (3,000 tickets), client 2 (100), else 5 consecutive
+-- ticket numbers per client.
 CREATE OR REPLACE FUNCTION bench.cliente_do_ticket(p_i bigint) RETURNS bigint
 LANGUAGE sql STABLE
 AS $$
     SELECT CASE
-        WHEN p_i <= bench.p('big_client_tickets') THEN 1
-        WHEN p_i <= bench.p('big_client_tickets') + 100 THEN 2
-        ELSE 3 + (p_i - bench.p('big_client_tickets') - 101) / 5
+        WHEN p_i % bench.passo_grande() = 0 AND p_i / bench.passo_grande() <= bench.p('big_client_tickets') THEN 1
+        WHEN (p_i - 1) % bench.passo_historico() = 0 AND (p_i - 1) / bench.passo_historico() < 100 THEN 2
+        ELSE 3 + p_i / 5
     END
 $$;
 
--- Client k's office: office 1 for the clients whose tickets fill the big office, then round robin.
+-- Client k's office: clients 1 and 2 and every (tickets / big_office_tickets)-th client are in
+-- office 1 (so its ~100k tickets are spread through the table), the rest round robin.
 CREATE OR REPLACE FUNCTION bench.escritorio_do_cliente(p_k bigint) RETURNS bigint
 LANGUAGE sql STABLE
 AS $$
     SELECT CASE
-        WHEN p_k <= bench.cliente_do_ticket(bench.p('big_office_tickets')) THEN 1
+        WHEN p_k <= 2 OR p_k % (bench.p('tickets') / bench.p('big_office_tickets')) = 0 THEN 1
         ELSE 2 + p_k % (bench.p('offices') - 1)
     END
 $$;
+
+-- The ticket numbers of the special tickets.
+CREATE OR REPLACE FUNCTION bench.ticket_conversa() RETURNS bigint  -- 2,000-comment thread
+LANGUAGE sql STABLE
+AS $$ SELECT bench.passo_grande() * bench.p('big_client_tickets') $$;
+
+CREATE OR REPLACE FUNCTION bench.ticket_chat() RETURNS bigint  -- 100k chat messages
+LANGUAGE sql STABLE
+AS $$ SELECT bench.passo_grande() * (bench.p('big_client_tickets') - 1) $$;
+
+CREATE OR REPLACE FUNCTION bench.ticket_historico(p_h bigint) RETURNS bigint  -- client 2's h-th
+LANGUAGE sql STABLE
+AS $$ SELECT 1 + (p_h % 100) * bench.passo_historico() $$;
 
 -- Ticket i's creation time: two years, oldest first.
 CREATE OR REPLACE FUNCTION bench.criado(p_i bigint) RETURNS timestamptz
@@ -88,7 +114,7 @@ FROM bench.equipe_n;
 -- Clients (each with a portal login) ----------------------------------------------------------
 CREATE TABLE bench.clientes_n AS
 SELECT k, bench.escritorio_do_cliente(k) AS o
-FROM generate_series(1, bench.cliente_do_ticket(bench.p('tickets'))) AS k;
+FROM generate_series(1, 3 + bench.p('tickets') / 5) AS k;
 
 INSERT INTO auth.users (id, email)
 SELECT bench.uid('cu', k), 'cliente' || k || '@bench.invalid'
@@ -122,7 +148,7 @@ FROM bench.tickets_n
 CROSS JOIN LATERAL (
     SELECT CASE
         -- the special tickets and the pool of chat tickets stay open
-        WHEN i > bench.p('big_client_tickets') - 2 AND i <= bench.p('big_client_tickets') + 100 THEN 'aberto'
+        WHEN k = 2 OR (k = 1 AND i >= bench.ticket_chat()) THEN 'aberto'
         WHEN i % 10 < 2 THEN 'aberto'
         WHEN i % 10 < 4 THEN 'em_atendimento'
         WHEN i % 10 < 5 THEN 'aguardando_cliente'
@@ -148,9 +174,8 @@ SELECT
 FROM generate_series(1, bench.p('comments')) AS j
 CROSS JOIN LATERAL (
     SELECT CASE
-        WHEN j <= bench.p('big_thread_comments') THEN bench.p('big_client_tickets')
-        WHEN j <= bench.p('big_thread_comments') + 500
-            THEN bench.p('big_client_tickets') + 1 + (j - bench.p('big_thread_comments') - 1) % 100
+        WHEN j <= bench.p('big_thread_comments') THEN bench.ticket_conversa()
+        WHEN j <= bench.p('big_thread_comments') + 500 THEN bench.ticket_historico(j)
         ELSE 1 + (j * 7919) % bench.p('tickets')
     END AS i
 ) AS x
@@ -168,8 +193,8 @@ SELECT
 FROM generate_series(1, bench.p('chat_big') + 300 + bench.p('chat_spread')) AS j
 CROSS JOIN LATERAL (
     SELECT CASE
-        WHEN j <= bench.p('chat_big') THEN bench.p('big_client_tickets') - 1
-        WHEN j <= bench.p('chat_big') + 300 THEN bench.p('big_client_tickets') + 1 + (j - bench.p('chat_big') - 1) % 100
+        WHEN j <= bench.p('chat_big') THEN bench.ticket_chat()
+        WHEN j <= bench.p('chat_big') + 300 THEN bench.ticket_historico(j)
         ELSE 1 + (j * 104729) % bench.p('tickets')
     END AS i
 ) AS x
@@ -184,7 +209,7 @@ SELECT
 FROM generate_series(1, bench.p('tickets') / 5 + 50) AS d
 CROSS JOIN LATERAL (
     SELECT CASE
-        WHEN d <= 50 THEN bench.p('big_client_tickets') + 1 + (d - 1) * 2
+        WHEN d <= 50 THEN bench.ticket_historico((d - 1) * 2)
         ELSE 1 + (d * 31) % bench.p('tickets')
     END AS i
 ) AS x
@@ -228,7 +253,7 @@ ORDER BY s.n, l;
 INSERT INTO realtime.messages (id, topic, extension, event, payload, private, inserted_at, updated_at)
 SELECT
     bench.uid('rt', r),
-    'ticket:' || bench.uid('t', CASE WHEN r <= 50 THEN bench.p('big_client_tickets') - 1 ELSE 1 + (r * 7) % bench.p('tickets') END),
+    'ticket:' || bench.uid('t', CASE WHEN r <= 50 THEN bench.ticket_chat() ELSE 1 + (r * 7) % bench.p('tickets') END),
     'broadcast', 'mensagem', jsonb_build_object('n', r), TRUE,
     now()::timestamp - r * interval '1 second', now()::timestamp - r * interval '1 second'
 FROM generate_series(1, bench.p('realtime_rows')) AS r;
@@ -240,12 +265,14 @@ INSERT INTO bench.alvos (nome, valor) VALUES
 ('big_office_staff', bench.uid('s1-', 3)),
 ('big_client', bench.uid('c', 1)),
 ('big_client_user', bench.uid('cu', 1)),
-('big_thread_ticket', bench.uid('t', bench.p('big_client_tickets'))),
-('chat_ticket', bench.uid('t', bench.p('big_client_tickets') - 1)),
-('typical_ticket', bench.uid('t', bench.p('big_office_tickets') - 7)),
+('big_thread_ticket', bench.uid('t', bench.ticket_conversa())),
+('chat_ticket', bench.uid('t', bench.ticket_chat())),
+('typical_ticket', bench.uid('t', (
+    SELECT min(t.i) FROM bench.tickets_n AS t WHERE t.o = 1 AND t.k > 2 AND t.i > bench.p('tickets') / 2
+))),
 ('history_client', bench.uid('c', 2)),
 ('history_client_user', bench.uid('cu', 2)),
-('history_ticket', bench.uid('t', bench.p('big_client_tickets') + 1)),
+('history_ticket', bench.uid('t', bench.ticket_historico(0))),
 ('import_client_user', bench.uid('cu', 3)),
 ('import_session', bench.uid('bs', bench.p('sessions'))),
 ('long_session', bench.uid('bs', bench.p('sessions') / greatest(bench.p('long_sessions'), 1))),
@@ -263,7 +290,7 @@ INSERT INTO bench.remetentes (n, user_id, ticket_id, escritorio_id)
 SELECT
     g,
     CASE WHEN g % 2 = 0 THEN bench.uid('cu', 2) ELSE bench.uid('s1-', 3 + g % 5) END,
-    bench.uid('t', bench.p('big_client_tickets') + 1 + (g - 1) % 100),
+    bench.uid('t', bench.ticket_historico(g)),
     bench.uid('o', 1)
 FROM generate_series(1, 200) AS g;
 
