@@ -15,7 +15,7 @@
 -- Fixture ids: as in 50-policies.sql (offices a.../b..., logins 00000000-...-0000000000xx,
 -- tickets 7...a1 (client A1), 7...a2 (client A2), 7...b1 (client B1)); messages 4...01-4...17.
 BEGIN;
-SELECT plan(56);
+SELECT plan(57);
 
 CREATE FUNCTION pg_temp.sondar_canal(p_role text, p_user uuid, p_topic text) RETURNS text
 LANGUAGE plpgsql
@@ -111,6 +111,14 @@ SELECT results_eq(
     'malformed topics (and NULL) parse to NULL, without an error'
 );
 SELECT is(private.pode_acessar_ticket(NULL), false, 'pode_acessar_ticket(NULL) is false, not NULL, not an error');
+-- Performance rule (docs/dba.md): a topic check costs one primary-key probe per row, never a
+-- per-row SECURITY DEFINER helper chain.
+SELECT is_empty(
+    $$ SELECT policyname FROM pg_catalog.pg_policies
+       WHERE schemaname = 'realtime' AND tablename = 'messages'
+         AND coalesce(qual, '') || ' ' || coalesce(with_check, '') ~ 'pode_acessar_ticket|papel_no_ticket' $$,
+    'realtime topic policies call no per-row access helper (they probe tickets.tickets through its own policies)'
+);
 -- =============================================================================================
 -- Scenario (written by the backend, as service_role: the path the Balcao Virtual backend and
 -- admin jobs use; triggers derive what they derive)
