@@ -139,6 +139,27 @@ def test_client_opening_a_ticket_in_its_session_reads_the_conversation(
             assert [r[0] for r in conn.execute(vistos, (ticket,))] == todas
 
 
+def test_import_into_a_new_ticket_is_not_broadcast_but_later_lines_are(
+        admin: psycopg.Connection[Any], db: str) -> None:
+    """Nobody can be subscribed to a ticket its own transaction creates: the imported log is not
+    broadcast line by line; a line appended to the committed ticket is (event comentario)."""
+    sessao = nova_sessao(admin, linhas=3)
+    transmitidos = ("select count(*) from realtime.messages as m "
+                    "join tickets.ticket_comments as c on c.id = m.id "
+                    "where c.ticket_id = %s and m.event = 'comentario' and m.topic = %s")
+    with conectar(db) as conn, conn.transaction():
+        ticket = abrir_ticket(conn, sessao)
+    topico = f"ticket:{ticket}"
+    row = admin.execute("select count(*) from tickets.ticket_comments where ticket_id = %s",
+                        (ticket,)).fetchone()
+    assert row and row[0] == 3
+    row = admin.execute(transmitidos, (ticket, topico)).fetchone()
+    assert row and row[0] == 0
+    registrar(admin, sessao, "uma linha depois do chamado")
+    row = admin.execute(transmitidos, (ticket, topico)).fetchone()
+    assert row and row[0] == 1
+
+
 def test_line_committed_while_the_ticket_waits_is_imported(admin: psycopg.Connection[Any],
                                                            db: str) -> None:
     """Line first (uncommitted, session locked FOR SHARE), then the ticket: it waits, imports."""

@@ -169,6 +169,13 @@ COMMENT ON TRIGGER ticket_comments_10_derivar ON tickets.ticket_comments IS
 --      the office staff); an internal note -> event nota_interna on escritorio:<office>
 --      (staff only: clients never see internal notes, not even live). The broadcast's id is
 --      the comment's id, so payload.id = comment id. Errors propagate.
+--      Except the Balcão log imported into a ticket created by this same transaction (flow 2,
+--      tickets_50_importar_balcao): nobody can be subscribed to a ticket that no other
+--      session can see yet (Realtime authorizes a join by reading the ticket), so those lines
+--      are not broadcast - a 200-line import would otherwise post 200 messages no one
+--      receives. "Created by this transaction" is the ticket row's xmin being our transaction
+--      id (a ticket created in a savepoint does not match and is broadcast, the safe side).
+--      Lines appended later to an existing ticket are broadcast like any comment.
 -- SECURITY DEFINER: it updates tickets (not the caller's to write) and posts broadcasts.
 CREATE OR REPLACE FUNCTION tickets.tg_ticket_comments_efeitos()
 RETURNS trigger
@@ -201,7 +208,14 @@ BEGIN
             'created_at', n.created_at
         ),
         true
-    FROM novos AS n;
+    FROM novos AS n
+    WHERE NOT (
+        n.origem = 'balcao_virtual'
+        AND EXISTS (
+            SELECT FROM tickets.tickets AS t
+            WHERE t.id = n.ticket_id AND t.xmin = pg_catalog.pg_current_xact_id()::xid
+        )
+    );
 
     RETURN NULL;
 END
@@ -210,7 +224,8 @@ $$;
 COMMENT ON FUNCTION tickets.tg_ticket_comments_efeitos() IS
 'Trigger function (AFTER INSERT, statement on tickets.ticket_comments): stamps tickets.primeira_resposta_em with the '
 'first public staff comment; broadcasts comentario on ticket:<id> (public) or nota_interna on escritorio:<id> '
-'(internal); payload id, ticket_id, autor_id, autor_tipo, conteudo, interno, origem, created_at.';
+'(internal), except Balcão lines imported into a ticket created by the same transaction; payload id, ticket_id, '
+'autor_id, autor_tipo, conteudo, interno, origem, created_at.';
 
 REVOKE ALL ON FUNCTION tickets.tg_ticket_comments_efeitos() FROM public;
 

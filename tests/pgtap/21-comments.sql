@@ -12,7 +12,7 @@
 --   tickets  (prefix 70000000-0000-4000-8000-000000000)  A1 ...0a1, A1 closed ...0af, A2 ...0a2,
 --            B1 ...0b1
 BEGIN;
-SELECT plan(52);
+SELECT plan(53);
 
 INSERT INTO auth.users (id, email) VALUES
     ('00000000-0000-4000-8000-0000000000a1', 'staff.a@test'),
@@ -360,11 +360,20 @@ SELECT results_eq(
 );
 SELECT is_empty(
     $$ SELECT c.id FROM tickets.ticket_comments AS c
-       WHERE NOT c.interno AND NOT EXISTS (
+       WHERE NOT c.interno AND c.origem <> 'balcao_virtual' AND NOT EXISTS (
            SELECT FROM realtime.messages AS m
            WHERE m.id = c.id AND m.event = 'comentario' AND m.topic = 'ticket:' || c.ticket_id
        ) $$,
-    'every public comment (portal, staff, system, imported) has its comentario on ticket:<id>'
+    'every public comment (portal, staff, system) has its comentario on ticket:<id>'
+);
+-- This whole file is one transaction: the tickets were created by it, so nobody can be
+-- subscribed to them yet and imported Balcao lines are not broadcast (a line appended to a
+-- committed ticket is: tests/test_flow_balcao.py).
+SELECT is_empty(
+    $$ SELECT c.id FROM tickets.ticket_comments AS c
+       INNER JOIN realtime.messages AS m ON m.id = c.id
+       WHERE c.origem = 'balcao_virtual' $$,
+    'Balcao lines imported into a ticket created by the same transaction are not broadcast'
 );
 SELECT results_eq(
     $$ SELECT m.topic, m.event, m.payload ->> 'conteudo'
