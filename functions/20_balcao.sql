@@ -40,11 +40,12 @@ DECLARE
     v_copiadas integer;
 BEGIN
     INSERT INTO tickets.ticket_comments (
-        ticket_id, escritorio_id, autor_id, autor_tipo, conteudo, interno, origem, balcao_log_id, created_at
+        ticket_id, escritorio_id, cliente_id, autor_id, autor_tipo, conteudo, interno, origem, balcao_log_id, created_at
     )
     SELECT
         t.id,
         t.escritorio_id,
+        t.cliente_id,
         CASE WHEN l.autor_tipo = 'cliente' THEN c.user_id END,
         CASE l.autor_tipo WHEN 'cliente' THEN 'cliente' WHEN 'atendente' THEN 'equipe' ELSE 'sistema' END,
         l.mensagem,

@@ -103,13 +103,16 @@ COMMENT ON POLICY "staff update their office's tickets" ON tickets.tickets IS
 -- =============================================================================================
 
 -- Why: flow 4 - clients never see internal notes; they see every other comment of their
--- own tickets (theirs, staff answers, system notes, imported Balcao Virtual lines).
+-- own tickets (theirs, staff answers, system notes, imported Balcao Virtual lines). The row
+-- carries its ticket's client (cliente_id, derived and tied to the ticket by a foreign key,
+-- migrations/0015), so the check is one comparison per row, not a lookup of every ticket of
+-- the client.
 DROP POLICY IF EXISTS "clients read the public comments of their tickets" ON tickets.ticket_comments;
 CREATE POLICY "clients read the public comments of their tickets"
 ON tickets.ticket_comments
 FOR SELECT
 TO authenticated
-USING (NOT interno AND ticket_id = ANY(ARRAY(SELECT private.tickets_do_cliente())));
+USING (NOT interno AND cliente_id = (SELECT private.cliente_do_usuario()));
 
 COMMENT ON POLICY "clients read the public comments of their tickets" ON tickets.ticket_comments IS
 'A client reads the non-internal comments of its own tickets.';
@@ -128,6 +131,7 @@ COMMENT ON POLICY "staff read every comment of their office's tickets" ON ticket
 -- Why: flow 4 - a client comments on its own tickets, never internally, as itself, and never
 -- as an imported Balcao Virtual line (a forged balcao_log_id would take the line's slot in
 -- the exactly-once key and block the real import).
+-- (cliente_id is the ticket's client: set by the derivation trigger, checked by the foreign key.)
 DROP POLICY IF EXISTS "clients comment publicly on their own tickets" ON tickets.ticket_comments;
 CREATE POLICY "clients comment publicly on their own tickets"
 ON tickets.ticket_comments
@@ -138,7 +142,7 @@ WITH CHECK (
     AND autor_tipo = 'cliente'
     AND autor_id = (SELECT auth.uid())
     AND balcao_log_id IS NULL
-    AND ticket_id = ANY(ARRAY(SELECT private.tickets_do_cliente()))
+    AND cliente_id = (SELECT private.cliente_do_usuario())
 );
 
 COMMENT ON POLICY "clients comment publicly on their own tickets" ON tickets.ticket_comments IS
@@ -167,13 +171,14 @@ COMMENT ON POLICY "staff comment on their office's tickets" ON tickets.ticket_co
 -- Read-only for the API (SELECT grant only): messages are written by tickets.enviar_mensagem
 -- (SECURITY DEFINER), which checks access itself.
 
--- Why: flow 3 - the ticket's client reads its chat history.
+-- Why: flow 3 - the ticket's client reads its chat history (cliente_id: the ticket's client,
+-- derived and tied to the ticket by a foreign key, migrations/0015).
 DROP POLICY IF EXISTS "clients read the chat of their tickets" ON tickets.chat_mensagens;
 CREATE POLICY "clients read the chat of their tickets"
 ON tickets.chat_mensagens
 FOR SELECT
 TO authenticated
-USING (ticket_id = ANY(ARRAY(SELECT private.tickets_do_cliente())));
+USING (cliente_id = (SELECT private.cliente_do_usuario()));
 
 COMMENT ON POLICY "clients read the chat of their tickets" ON tickets.chat_mensagens IS
 'A client reads the chat archive of its own tickets.';

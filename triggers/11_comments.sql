@@ -19,17 +19,18 @@
 --   * API users: signed in (SK001), may use the ticket (SK004: its client or active staff of
 --     its office; the same answer for a ticket that does not exist). A client writes
 --     autor_tipo 'cliente' / origem 'portal' and never an internal note (SK011); staff write
---     'equipe' / 'equipe', internal or not. escritorio_id (the ticket's), autor_id
---     (auth.uid()), autor_tipo and origem are derived: a different value sent is REFUSED
+--     'equipe' / 'equipe', internal or not. escritorio_id and cliente_id (the ticket's),
+--     autor_id (auth.uid()), autor_tipo and origem are derived: a different value sent is REFUSED
 --     (SK014, columns named), as is any balcao_log_id (only the import links Balcao lines).
 --     created_at is now(), whatever was sent. Then the ticket is not fechado (SK005) and the
 --     content not blank (SK006) nor over the limit (SK007).
 --   * service_role (the backend key): values as supplied (missing author type and origin
---     default to 'sistema', autor_id to auth.uid()), escritorio_id defaults to the ticket's;
+--     default to 'sistema', autor_id to auth.uid()), escritorio_id / cliente_id default to the
+--     ticket's (a different cliente_id fails ticket_comments_cliente_ticket_fkey);
 --     the ticket must exist (SK004), be open (SK005) and the content valid (SK006/SK007).
 --   * The owner / SECURITY DEFINER domain code (Balcao import, maintenance): as supplied,
---     escritorio_id defaulting to the ticket's; constraints still apply. The import decides
---     itself which tickets take lines: it locks them first and skips fechado ones.
+--     escritorio_id / cliente_id defaulting to the ticket's; constraints still apply. The import
+--     decides itself which tickets take lines: it locks them first and skips fechado ones.
 -- API users and service_role read the ticket through private.ticket_para_escrita, which locks
 -- it until commit: a concurrent close either happened before (SK005) or waits for this comment.
 CREATE OR REPLACE FUNCTION tickets.tg_ticket_comments_derivar()
@@ -47,8 +48,10 @@ DECLARE
 BEGIN
     IF private.papel_confiavel(current_user) AND current_user <> 'service_role' THEN
         -- Owner / SECURITY DEFINER code: trusted, as supplied.
-        IF NEW.escritorio_id IS NULL THEN
-            SELECT t.escritorio_id INTO NEW.escritorio_id FROM tickets.tickets AS t WHERE t.id = NEW.ticket_id;
+        IF NEW.escritorio_id IS NULL OR NEW.cliente_id IS NULL THEN
+            SELECT coalesce(NEW.escritorio_id, t.escritorio_id), coalesce(NEW.cliente_id, t.cliente_id)
+            INTO NEW.escritorio_id, NEW.cliente_id
+            FROM tickets.tickets AS t WHERE t.id = NEW.ticket_id;
         END IF;
         NEW.autor_tipo := coalesce(NEW.autor_tipo, 'sistema');
         NEW.origem := coalesce(NEW.origem, 'sistema');
@@ -57,7 +60,7 @@ BEGIN
 
     IF current_user = 'service_role' THEN
         -- Locked until commit (private.ticket_para_escrita): no comment after a concurrent close.
-        SELECT v.escritorio_id, v.status, v.papel INTO v_ticket
+        SELECT v.escritorio_id, v.cliente_id, v.status, v.papel INTO v_ticket
         FROM private.ticket_para_escrita(NEW.ticket_id) AS v;
         IF NOT FOUND THEN
             RAISE EXCEPTION USING
@@ -66,6 +69,7 @@ BEGIN
                 HINT = 'Verifique o número do chamado; você só vê chamados do seu escritório ou seus.';
         END IF;
         NEW.escritorio_id := coalesce(NEW.escritorio_id, v_ticket.escritorio_id);
+        NEW.cliente_id := coalesce(NEW.cliente_id, v_ticket.cliente_id);
         NEW.autor_id := coalesce(NEW.autor_id, auth.uid());
         NEW.autor_tipo := coalesce(NEW.autor_tipo, 'sistema');
         NEW.origem := coalesce(NEW.origem, 'sistema');
@@ -78,7 +82,8 @@ BEGIN
                 HINT = 'Entre no portal e tente novamente.';
         END IF;
 
-        SELECT v.escritorio_id, v.status, v.papel INTO v_ticket FROM private.ticket_para_escrita(NEW.ticket_id) AS v;
+        SELECT v.escritorio_id, v.cliente_id, v.status, v.papel INTO v_ticket
+        FROM private.ticket_para_escrita(NEW.ticket_id) AS v;
         IF NOT FOUND OR v_ticket.papel IS NULL THEN
             RAISE EXCEPTION USING
                 ERRCODE = 'SK004',
@@ -107,6 +112,7 @@ BEGIN
         FROM (
             VALUES
                 ('escritorio_id', NEW.escritorio_id IS NOT NULL AND NEW.escritorio_id <> v_ticket.escritorio_id),
+                ('cliente_id', NEW.cliente_id IS NOT NULL AND NEW.cliente_id <> v_ticket.cliente_id),
                 ('autor_id', NEW.autor_id IS NOT NULL AND NEW.autor_id <> v_uid),
                 ('autor_tipo', NEW.autor_tipo IS NOT NULL AND NEW.autor_tipo <> v_autor_tipo),
                 ('origem', NEW.origem IS NOT NULL AND NEW.origem <> v_origem),
@@ -121,6 +127,7 @@ BEGIN
         END IF;
 
         NEW.escritorio_id := v_ticket.escritorio_id;
+        NEW.cliente_id := v_ticket.cliente_id;
         NEW.autor_id := v_uid;
         NEW.autor_tipo := v_autor_tipo;
         NEW.origem := v_origem;

@@ -14,6 +14,9 @@
 -- (private.ticket_para_escrita) and is refused on a fechado ticket (SK005). tickets.enviar_mensagem
 -- runs as the owner and has already locked and checked the ticket itself, so the owner's own
 -- domain code is not checked twice.
+-- It also sets cliente_id, the key of the client read policy (migrations/0015), to the ticket's
+-- client (the owner's code supplies it; maintenance rows that leave it out get it filled); a
+-- value that is not the ticket's client fails chat_mensagens_cliente_ticket_fkey anyway.
 CREATE OR REPLACE FUNCTION tickets.tg_chat_mensagens_ticket_aberto()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -22,11 +25,17 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_status text;
+    v_cliente uuid;
 BEGIN
     IF private.papel_confiavel(current_user) AND current_user <> 'service_role' THEN
-        RETURN NEW;  -- the owner's domain code (tickets.enviar_mensagem) or maintenance
+        -- the owner's domain code (tickets.enviar_mensagem, which supplies cliente_id) or
+        -- maintenance: only the derived client, when left out.
+        IF NEW.cliente_id IS NULL THEN
+            SELECT t.cliente_id INTO NEW.cliente_id FROM tickets.tickets AS t WHERE t.id = NEW.ticket_id;
+        END IF;
+        RETURN NEW;
     END IF;
-    SELECT v.status INTO v_status FROM private.ticket_para_escrita(NEW.ticket_id) AS v;
+    SELECT v.status, v.cliente_id INTO v_status, v_cliente FROM private.ticket_para_escrita(NEW.ticket_id) AS v;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING
             ERRCODE = 'SK004',
@@ -39,13 +48,15 @@ BEGIN
             MESSAGE = 'Chamado fechado não aceita novas mensagens.',
             HINT = private.dica_chamado_fechado(NULL);
     END IF;
+    NEW.cliente_id := v_cliente;
     RETURN NEW;
 END
 $$;
 
 COMMENT ON FUNCTION tickets.tg_chat_mensagens_ticket_aberto() IS
 'Trigger function (BEFORE INSERT on tickets.chat_mensagens): for writers other than the owner''s domain code, locks '
-'the ticket until commit and refuses a fechado ticket (SK005) or an unknown one (SK004).';
+'the ticket until commit and refuses a fechado ticket (SK005) or an unknown one (SK004); sets cliente_id to the '
+'ticket''s client (filled only when missing for the owner''s code).';
 
 CREATE OR REPLACE TRIGGER chat_mensagens_10_ticket_aberto
 BEFORE INSERT ON tickets.chat_mensagens

@@ -329,6 +329,7 @@ SELECT results_eq(
        ORDER BY 1 $$,
     $$ VALUES
        ('chat_mensagens_autor_fkey', 'n', NULL::text),
+       ('chat_mensagens_cliente_ticket_fkey', 'c', NULL),
        ('chat_mensagens_ticket_fkey', 'c', NULL),
        ('clientes_escritorio_fkey', 'a', NULL),
        ('clientes_user_fkey', 'n', NULL),
@@ -343,6 +344,7 @@ SELECT results_eq(
        ('sessoes_ativas_cliente_fkey', 'a', NULL),
        ('ticket_comments_autor_fkey', 'n', NULL),
        ('ticket_comments_balcao_log_fkey', 'n', 'balcao_log_id'),
+       ('ticket_comments_cliente_ticket_fkey', 'c', NULL),
        ('ticket_comments_ticket_fkey', 'c', NULL),
        ('tickets_cliente_fkey', 'a', NULL),
        ('tickets_criado_por_fkey', 'n', NULL),

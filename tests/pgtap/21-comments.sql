@@ -12,7 +12,7 @@
 --   tickets  (prefix 70000000-0000-4000-8000-000000000)  A1 ...0a1, A1 closed ...0af, A2 ...0a2,
 --            B1 ...0b1
 BEGIN;
-SELECT plan(53);
+SELECT plan(55);
 
 INSERT INTO auth.users (id, email) VALUES
     ('00000000-0000-4000-8000-0000000000a1', 'staff.a@test'),
@@ -114,6 +114,12 @@ SELECT throws_ok(
                (SELECT min(id) FROM balcao_virtual.logs_conversas)) $$,
     'SK014', 'Valor informado não confere com o seu cadastro: balcao_log_id, origem.',
     'a client cannot pose as an imported Balcao line (balcao_log_id) (SK014)'
+);
+SELECT throws_ok(
+    $$ INSERT INTO tickets.ticket_comments (ticket_id, conteudo, cliente_id)
+       VALUES ('70000000-0000-4000-8000-0000000000a1', 'Forjado', 'c0000000-0000-4000-8000-0000000000a2') $$,
+    'SK014', 'Valor informado não confere com o seu cadastro: cliente_id.',
+    'the ticket''s client (cliente_id, key of the client read policy) cannot be forged (SK014)'
 );
 SELECT results_eq(
     $$ INSERT INTO tickets.ticket_comments (ticket_id, escritorio_id, conteudo, autor_id, autor_tipo, origem, created_at)
@@ -398,6 +404,14 @@ SELECT is_empty(
     $$ SELECT FROM realtime.messages
        WHERE payload ->> 'conteudo' IN ('Nota secreta', 'Intruso', 'Fantasma', 'Ainda aí?', 'Inativo', 'Cruzado', 'Aviso') $$,
     'refused comments leave no broadcast behind'
+);
+
+-- migrations/0015: the client read policy keys on cliente_id, so every writer must leave the
+-- ticket's own client there (API users, service_role, the Balcao import).
+SELECT is_empty(
+    $$ SELECT c.id FROM tickets.ticket_comments AS c INNER JOIN tickets.tickets AS t ON t.id = c.ticket_id
+       WHERE c.cliente_id IS DISTINCT FROM t.cliente_id $$,
+    'every comment carries its ticket''s client (cliente_id), whoever wrote it'
 );
 
 SELECT * FROM finish();

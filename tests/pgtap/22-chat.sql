@@ -12,7 +12,7 @@
 --   clients  A1 c0000000-...-0000000000a1, A2 ...0a2 (office A)
 --   tickets  (prefix 70000000-0000-4000-8000-000000000)  A1 ...0a1, A1 closed ...0af, A2 ...0a2
 BEGIN;
-SELECT plan(43);
+SELECT plan(44);
 
 INSERT INTO auth.users (id, email) VALUES
     ('00000000-0000-4000-8000-0000000000a1', 'staff.a@test'),
@@ -319,6 +319,17 @@ SELECT throws_ok(
     $$ SELECT * FROM tickets.historico_chat('70000000-0000-4000-8000-0000000000a1') $$,
     '42501', NULL,
     'anon may not call historico_chat'
+);
+
+-- migrations/0015: the client read policy keys on cliente_id (enviar_mensagem writes it, the
+-- chat_mensagens_10_cliente trigger fills it for any other writer).
+SELECT tests.clear_authentication();
+INSERT INTO tickets.chat_mensagens (ticket_id, escritorio_id, autor_tipo, conteudo)
+SELECT t.id, t.escritorio_id, 'sistema', 'Mensagem de manutenção' FROM tickets.tickets AS t ORDER BY t.id LIMIT 1;
+SELECT is_empty(
+    $$ SELECT m.id FROM tickets.chat_mensagens AS m INNER JOIN tickets.tickets AS t ON t.id = m.ticket_id
+       WHERE m.cliente_id IS DISTINCT FROM t.cliente_id $$,
+    'every chat message carries its ticket''s client (cliente_id), whoever wrote it'
 );
 
 SELECT * FROM finish();
