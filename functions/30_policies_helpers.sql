@@ -4,7 +4,8 @@
 -- Complements functions/00_private.sql. Same rules: STABLE, SECURITY DEFINER (they read
 -- crm.clientes, tickets.tickets and balcao_virtual.sessoes_ativas without going through those
 -- tables' own policies, which would otherwise be evaluated again for every lookup),
--- search_path = pg_catalog, pg_temp, everything schema-qualified. Policies call them once per statement, as
+-- search_path = pg_catalog, pg_temp, everything schema-qualified, PL/pgSQL (planned once per
+-- session, see functions/00_private.sql). Policies call them once per statement, as
 -- `x = (SELECT private.f())` or `x = ANY(ARRAY(SELECT private.f()))` (InitPlans that keep the
 -- comparison indexable; see policies/crm.sql), never once per row.
 
@@ -13,12 +14,16 @@
 -- NULL for staff, anon and service_role.
 CREATE OR REPLACE FUNCTION private.escritorio_do_cliente()
 RETURNS uuid
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT c.escritorio_id FROM crm.clientes AS c WHERE c.user_id = (SELECT auth.uid())
+BEGIN
+    RETURN (
+        SELECT c.escritorio_id FROM crm.clientes AS c WHERE c.user_id = (SELECT auth.uid())
+    );
+END
 $$;
 
 COMMENT ON FUNCTION private.escritorio_do_cliente() IS
@@ -30,14 +35,17 @@ COMMENT ON FUNCTION private.escritorio_do_cliente() IS
 -- Empty for staff, anon and service_role.
 CREATE OR REPLACE FUNCTION private.tickets_do_cliente()
 RETURNS SETOF uuid
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+BEGIN
+    RETURN QUERY
     SELECT t.id
     FROM tickets.tickets AS t
-    WHERE t.cliente_id = (SELECT private.cliente_do_usuario())
+    WHERE t.cliente_id = (SELECT private.cliente_do_usuario());
+END
 $$;
 
 COMMENT ON FUNCTION private.tickets_do_cliente() IS
@@ -49,14 +57,17 @@ COMMENT ON FUNCTION private.tickets_do_cliente() IS
 -- sessoes_ativas_cliente_iniciada_idx. Empty for staff, anon and service_role.
 CREATE OR REPLACE FUNCTION private.sessoes_do_cliente()
 RETURNS SETOF uuid
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+BEGIN
+    RETURN QUERY
     SELECT s.id
     FROM balcao_virtual.sessoes_ativas AS s
-    WHERE s.cliente_id = (SELECT private.cliente_do_usuario())
+    WHERE s.cliente_id = (SELECT private.cliente_do_usuario());
+END
 $$;
 
 COMMENT ON FUNCTION private.sessoes_do_cliente() IS
