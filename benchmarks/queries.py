@@ -1,10 +1,13 @@
 """Query scenarios: each persona query next to its hand-written baseline, timed by the server.
 
-A scenario file (benchmarks/scenarios/NN_name.sql) holds a header (title, persona, goal) and
+A scenario file (benchmarks/scenarios/NN_name.sql) holds a header (title, persona, goal, and
+``rows: differ`` for writes whose two sides return different row counts) and
 two statements after the markers ``-- product`` and ``-- baseline``; ``{name}`` placeholders
 are the named objects of the data set (bench.alvos). The product statement runs as the persona,
 as PostgREST runs a request (role authenticated and request.jwt.claims set transaction-locally);
-the baseline runs as the table owner (no RLS) and says by hand which rows the persona gets.
+the baseline runs as the table owner (no RLS) and says by hand which rows the persona gets:
+both must return the same number of rows, or the run stops (a policy that shows too much or
+too little is a bug, not a speed-up).
 
 Timing: ``EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON)`` reports the server's planning and
 execution time of one statement without the client round trip; the figure is their sum.
@@ -30,7 +33,7 @@ from schema_kit.personas import act_as
 
 Log = Callable[[str], None]
 
-_HEADER = re.compile(r"^--\s*(title|persona|goal):\s*(.*)$")
+_HEADER = re.compile(r"^--\s*(title|persona|goal|rows):\s*(.*)$")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Scenario:
     goal: str  # "ratio X", "p95_ms X" or "none"
     product: str
     baseline: str
+    same_rows: bool = True  # header "rows: differ" for writes, whose two sides return unlike rows
 
 
 @dataclass
@@ -81,7 +85,8 @@ def parse_scenario(name: str, text: str) -> Scenario:
         raise ValueError(f"scenario {name}: needs title, persona, goal, product and baseline")
     return Scenario(name, meta["title"], meta["persona"], meta["goal"],
                     "\n".join(parts["product"]).strip().rstrip(";"),
-                    "\n".join(parts["baseline"]).strip().rstrip(";"))
+                    "\n".join(parts["baseline"]).strip().rstrip(";"),
+                    meta.get("rows", "same") != "differ")
 
 
 def _statement(text: str, targets: dict[str, str]) -> sql.Composed:
@@ -95,7 +100,9 @@ def _explain(conn: psycopg.Connection[Any], statement: sql.Composed,
     return conn.execute(query).fetchall()
 
 
-def _one_run(conn: psycopg.Connection[Any], statement: sql.Composed, user: str | None) -> float:
+def _one_run(conn: psycopg.Connection[Any], statement: sql.Composed,
+             user: str | None) -> tuple[float, int]:
+    """Server time (ms) of one rolled-back run, and the number of rows it returned."""
     with conn.transaction(force_rollback=True):
         if user is not None:
             act_as(conn, user)
@@ -103,7 +110,8 @@ def _one_run(conn: psycopg.Connection[Any], statement: sql.Composed, user: str |
     plan = rows[0][0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    return float(plan[0]["Planning Time"]) + float(plan[0]["Execution Time"])
+    seconds = float(plan[0]["Planning Time"]) + float(plan[0]["Execution Time"])
+    return seconds, int(plan[0]["Plan"]["Actual Rows"])
 
 
 def _plan_text(conn: psycopg.Connection[Any], statement: sql.Composed, user: str | None) -> str:
@@ -122,8 +130,13 @@ def measure(conn: psycopg.Connection[Any], scenario: Scenario, targets: dict[str
     user = targets[scenario.persona]
     timing = Timing(scenario)
     for index in range(warmup + runs):
-        p = _one_run(conn, product, user)
-        b = _one_run(conn, baseline, None)
+        p, p_rows = _one_run(conn, product, user)
+        b, b_rows = _one_run(conn, baseline, None)
+        if scenario.same_rows and p_rows != b_rows:
+            # The baseline states by hand what the persona may see: a different answer means
+            # the policy (or the baseline) is wrong, and the timing would compare nothing.
+            raise RuntimeError(f"{scenario.name}: the persona got {p_rows} rows, "
+                               f"the hand-written baseline {b_rows}")
         if index >= warmup:
             timing.product_ms.append(p)
             timing.baseline_ms.append(b)

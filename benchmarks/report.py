@@ -1,8 +1,9 @@
 """benchmarks/RESULTS.md: figures, ratios against the same-run baselines, goals, plans.
 
 Sections written by other tools (``## Realtime delivery``) are carried over from the previous
-file unchanged. The raw figures are also written as JSON, so a later run can show them as
-"before" (``--before``).
+file unchanged; the hand-written reading of the figures (benchmarks/ANALYSIS.md: what changed,
+which goals are missed and the plan that shows why) is included as it is. The raw figures are
+also written as JSON, so a later run can show them as "before" (``--before``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from benchmarks.queries import Timing, median, percentile
 from benchmarks.throughput import Throughput
 
 KEPT_SECTIONS = ("## Realtime delivery",)
+HERE = Path(__file__).parent
 
 
 @dataclass
@@ -136,6 +138,9 @@ def render(run: Run, before: dict[str, Any] | None, previous: str) -> str:
         w(f"| no-op re-apply | {median(a.noop_s):.2f} | ≤ 0.3 s: "
           f"{'met' if median(a.noop_s) <= 0.3 else 'MISSED'} |")
         w("")
+    analysis = HERE / "ANALYSIS.md"
+    if analysis.exists():
+        w(analysis.read_text("utf-8").rstrip() + "\n")
     kept = _kept(previous)
     if kept:
         w(kept)

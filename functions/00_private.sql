@@ -121,13 +121,16 @@ COMMENT ON FUNCTION private.papel_da_requisicao() IS
 -- maintenance or migration login). Anything else - anon, authenticated, and any login that
 -- inherits or may SET ROLE to one of them (e.g. a custom LOGIN role granted `authenticated`, or
 -- `authenticator` without SET ROLE) - is an API user and gets the API rules. Unknown role: false.
+-- PL/pgSQL (issue 9): the comment derivation trigger asks it once per row (a 200-line Balcão
+-- import: 200 calls), so its catalog query is planned once per session, not on every call.
 CREATE OR REPLACE FUNCTION private.papel_confiavel(p_papel text)
 RETURNS boolean
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT coalesce((
+BEGIN
+    RETURN coalesce((
         SELECT
             r.rolname = 'service_role'
             OR r.rolsuper
@@ -139,7 +142,8 @@ AS $$
             )
         FROM pg_catalog.pg_roles AS r
         WHERE r.rolname = p_papel
-    ), false)
+    ), false);
+END
 $$;
 
 COMMENT ON FUNCTION private.papel_confiavel(text) IS

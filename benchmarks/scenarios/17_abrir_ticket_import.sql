@@ -1,6 +1,7 @@
 -- title: client: tickets.abrir_ticket with a 200-line Balcão import
 -- persona: import_client_user
 -- goal: ratio 2.0
+-- rows: differ
 -- product
 SELECT (tickets.abrir_ticket('Chamado de carga', 'Aberto durante a sessão do Balcão')).id;
 -- baseline

@@ -1,6 +1,7 @@
 -- title: client: one tickets.enviar_mensagem call (latency; throughput: pgbench below)
 -- persona: history_client_user
 -- goal: none
+-- rows: differ
 -- product
 SELECT tickets.enviar_mensagem({history_ticket}, 'Mensagem de carga');
 -- baseline

@@ -10,7 +10,8 @@
 -- number, so every primary key is loaded in ascending order (same scale, same data). Rows are loaded with
 -- session_replication_role = replica: triggers (audit, broadcasts, derivation) and foreign-key
 -- triggers do not fire, so the load is pure INSERT ... SELECT; the data is consistent by
--- construction (every key is computed from the same formulas).
+-- construction (every key is computed from the same formulas), derived columns included
+-- (cliente_id of comments and chat, migrations/0015).
 --
 -- Shape (full scale): 200 offices; office 1 holds ~100k tickets spread through the table, the other
 -- 199 share the rest; client 1 (office 1) has 3,000 tickets (every 333rd), the newest of which has
@@ -162,9 +163,11 @@ SELECT bench.uid('o', o), max(numero) FROM bench.tickets_n GROUP BY o;
 
 -- Comments: a 2,000-comment thread on client 1's newest ticket, 5 per history ticket, the rest
 -- spread pseudo-randomly; 10% internal notes (never by the client). ------------------------
-INSERT INTO tickets.ticket_comments (id, ticket_id, escritorio_id, autor_id, autor_tipo, conteudo, interno, origem, created_at)
+INSERT INTO tickets.ticket_comments (
+    id, ticket_id, escritorio_id, cliente_id, autor_id, autor_tipo, conteudo, interno, origem, created_at
+)
 SELECT
-    bench.uid('m', j), bench.uid('t', x.i), bench.uid('o', t.o),
+    bench.uid('m', j), bench.uid('t', x.i), bench.uid('o', t.o), bench.uid('c', t.k),
     CASE WHEN j % 2 = 0 THEN bench.uid('cu', t.k) ELSE bench.uid('s' || t.o || '-', 1) END,
     CASE WHEN j % 2 = 0 THEN 'cliente' ELSE 'equipe' END,
     'Comentário ' || j,
@@ -183,9 +186,9 @@ INNER JOIN bench.tickets_n AS t ON t.i = x.i;
 
 -- Chat: 100k messages on client 1's second-newest ticket, 3 per history ticket, one on each of
 -- chat_spread other tickets. ------------------------------------------------------------------
-INSERT INTO tickets.chat_mensagens (id, ticket_id, escritorio_id, autor_id, autor_tipo, conteudo, enviado_em)
+INSERT INTO tickets.chat_mensagens (id, ticket_id, escritorio_id, cliente_id, autor_id, autor_tipo, conteudo, enviado_em)
 SELECT
-    bench.uid('ch', j), bench.uid('t', x.i), bench.uid('o', t.o),
+    bench.uid('ch', j), bench.uid('t', x.i), bench.uid('o', t.o), bench.uid('c', t.k),
     CASE WHEN j % 2 = 0 THEN bench.uid('cu', t.k) ELSE bench.uid('s' || t.o || '-', 1) END,
     CASE WHEN j % 2 = 0 THEN 'cliente' ELSE 'equipe' END,
     'Mensagem ' || j,
