@@ -68,8 +68,9 @@ COMMENT ON POLICY "ticket participants receive their ticket topics" ON realtime.
 'Rows on topic ticket:<uuid> (broadcast, presence) are visible to whoever tickets.tickets shows the ticket to: its '
 'client and active staff of its office. Malformed topics are invisible.';
 {% endif %}
--- Why: flow 3 - the same participants (the ticket is visible to them, as above) may send on the ticket topic (typing indicators, read
--- receipts, presence) within the client-broadcast contract, never one of the domain's events.
+-- Why: flow 3 - the same participants (the ticket is visible to them, as above) may send on
+-- the ticket topic (typing indicators, read receipts, presence) within the client-broadcast
+-- contract, never one of the domain's events.
 DROP POLICY IF EXISTS "ticket participants send on their ticket topics" ON realtime.messages;
 CREATE POLICY "ticket participants send on their ticket topics"
 ON realtime.messages
