@@ -45,9 +45,9 @@
 -- check is "the topic's ticket is visible to you" (one rule, not a copy of it). Performance:
 -- the lookup is a correlated sub-select, one primary-key probe per candidate row, and the
 -- tickets policies' caller lookups are InitPlans computed once per statement - no per-row
--- helper call (a SECURITY DEFINER chain per row cost ~0.1 ms each). OFFSET 0 keeps the parsed
--- id in its own sub-query: flattened, the non-leakproof parser would have to wait behind the
--- tickets policies and the probe would become a scan of every visible ticket.
+-- helper call (a SECURITY DEFINER chain per row cost ~0.1 ms each). LIMIT 1 (one value: the
+-- parsed id) keeps it in its own sub-query: flattened, the non-leakproof parser would have to
+-- wait behind the tickets policies and the probe would become a scan of every visible ticket.
 DROP POLICY IF EXISTS "ticket participants receive their ticket topics" ON realtime.messages;
 CREATE POLICY "ticket participants receive their ticket topics"
 ON realtime.messages
@@ -58,7 +58,7 @@ USING (
     AND topic LIKE 'ticket:%'
     AND EXISTS (
         SELECT
-        FROM (SELECT private.topico_ticket(topic) AS id OFFSET 0) AS alvo
+        FROM (SELECT private.topico_ticket(topic) AS id LIMIT 1) AS alvo  -- noqa: AM09
         INNER JOIN tickets.tickets AS t ON alvo.id = t.id
     )
 );
@@ -81,7 +81,7 @@ WITH CHECK (
     AND topic LIKE 'ticket:%'
     AND EXISTS (
         SELECT
-        FROM (SELECT private.topico_ticket(topic) AS id OFFSET 0) AS alvo
+        FROM (SELECT private.topico_ticket(topic) AS id LIMIT 1) AS alvo  -- noqa: AM09
         INNER JOIN tickets.tickets AS t ON alvo.id = t.id
     )
 );
