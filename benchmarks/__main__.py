@@ -97,13 +97,15 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 warmup = 1 if scale.apply_runs > 1 else 0
                 result.apply = measure_apply(admin, scale.apply_runs, warmup)
                 log("apply: measured")
+            # The report is written before the server goes away: a failed cleanup must not
+            # cost the measurements.
+            report.write(result, args.out, args.before, args.json)
+            log(f"wrote {args.out}")
             if args.dsn and not reuse:
                 server.drop_database(admin, dbname)
     except (psycopg.Error, RuntimeError, OSError) as exc:
         print(f"benchmarks: {exc}".splitlines()[0], file=err)
         return 1
-    report.write(result, args.out, args.before, args.json)
-    log(f"wrote {args.out}")
     return 0
 
 
