@@ -31,16 +31,21 @@ def _timed(cmd: list[str]) -> float:
     return seconds
 
 
-def _render(out: Path) -> Path:
-    """The ordered SQL `schema-kit render` writes, concatenated into one file."""
+def _render(out: Path) -> tuple[Path, Path]:
+    """The ordered SQL `schema-kit render` writes, as two files: the units apply runs in its one
+    transaction, and those marked `-- transactional: false` (CREATE INDEX CONCURRENTLY), which
+    apply runs after the commit, statement by statement."""
     folder = out / "rendered"
     subprocess.run([_schema_kit(), "render", "--out", str(folder)], check=True,
                    capture_output=True, timeout=120)
-    combined = out / "all.sql"
     units = sorted(p for p in folder.iterdir()
                    if p.name.endswith(".sql") and not p.name.endswith(".rollback.sql"))
-    combined.write_text("".join(p.read_text("utf-8") + "\n" for p in units), encoding="utf-8")
-    return combined
+    texts = [p.read_text("utf-8") for p in units]
+    online = [t for t in texts if t.startswith("-- transactional: false")]
+    combined, after = out / "all.sql", out / "online.sql"
+    combined.write_text("".join(t + "\n" for t in texts if t not in online), encoding="utf-8")
+    after.write_text("".join(t + "\n" for t in online), encoding="utf-8")
+    return combined, after
 
 
 def _schema_kit() -> str:
@@ -51,7 +56,7 @@ def measure_apply(admin_dsn: str, runs: int, warmup: int) -> ApplyTimes:
     """A B A B ...: apply / psql, each on a fresh database; then a no-op re-apply."""
     times = ApplyTimes()
     with tempfile.TemporaryDirectory() as tmp:
-        rendered = _render(Path(tmp))
+        rendered, online = _render(Path(tmp))
         for index in range(warmup + runs):
             dsn = fresh_database(admin_dsn, "bench_apply")
             a = _timed([_schema_kit(), "apply", "--dsn", dsn])
@@ -59,6 +64,8 @@ def measure_apply(admin_dsn: str, runs: int, warmup: int) -> ApplyTimes:
             dsn = fresh_database(admin_dsn, "bench_apply")
             p = _timed([psql_path(), "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", dsn,
                         "-f", str(rendered)])
+            p += _timed([psql_path(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn,
+                         "-f", str(online)])
             if index >= warmup:
                 times.apply_s.append(a)
                 times.noop_s.append(n)
