@@ -8,10 +8,11 @@
 --
 -- Order of the BEFORE triggers (same timing fires in name order):
 --   tickets_10_derivar            INSERT: office/client/author/status derived, input validated
---   tickets_11_numerar            INSERT: per-office gap-free numero (SECURITY DEFINER)
+--   tickets_11_numerar            INSERT: per-office gap-free numero, reserved (SECURITY DEFINER)
 --   tickets_20_vincular_balcao    INSERT: Balcao session link (triggers/20_balcao.sql)
 --   tickets_10_regras             UPDATE: immutable columns, who may change what, timestamps
 -- AFTER, statement-level with transition tables (one set-based statement per firing):
+--   tickets_40_confirmar_numeracao INSERT: the office counter advances for the rows that landed
 --   tickets_60_broadcast_criado   INSERT: ticket_criado on escritorio:<id>
 --   tickets_60_broadcast_status   UPDATE: ticket_atualizado on ticket:<id> and escritorio:<id>
 
@@ -164,31 +165,45 @@ COMMENT ON TRIGGER tickets_10_derivar ON tickets.tickets IS
 -- BEFORE INSERT: per-office gap-free numero
 -- ---------------------------------------------------------------------------------------------
 
--- Why: numero is 1, 2, 3... per office without gaps or duplicates under concurrency. The
--- upsert row-locks the office's counter until the inserting transaction ends, so concurrent
--- inserts of one office queue behind each other (other offices are unaffected); a failed or
--- rolled-back ticket rolls its increment back too. SECURITY DEFINER because nobody but
--- service_role has privileges on tickets.numeracao (a client able to bump it could make
--- gaps); a trigger function cannot be called directly, so this grants no new power. Always
--- assigned, whatever the caller sent.
+-- Why: numero is 1, 2, 3... per office without gaps or duplicates under concurrency, and a
+-- statement that runs this trigger but inserts no row (ON CONFLICT DO NOTHING / DO UPDATE
+-- skipping or updating instead, a later BEFORE trigger dropping the row) must not consume a
+-- number. So this BEFORE trigger only RESERVES: it row-locks the office's counter (an upsert
+-- that changes nothing; concurrent inserts of one office queue behind it until commit, other
+-- offices are unaffected) and takes the next number after both the counter and the office's
+-- highest numero. Rows inserted earlier in the same statement are visible here (a BEFORE ROW
+-- trigger sees the rows the outer command already inserted), so a multi-row INSERT counts
+-- them. Only rows that land advance the counter (tickets_40_confirmar_numeracao, AFTER); the
+-- counter also keeps a deleted last ticket's number from being handed out again. A failed or
+-- rolled-back insert rolls everything back. SECURITY DEFINER because nobody but service_role
+-- has privileges on tickets.numeracao; a trigger function cannot be called directly, so this
+-- grants no new power. Always assigned, whatever the caller sent.
 CREATE OR REPLACE FUNCTION tickets.tg_tickets_numerar()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_ultimo integer;
 BEGIN
     INSERT INTO tickets.numeracao AS n (escritorio_id, ultimo_numero)
-    VALUES (NEW.escritorio_id, 1)
-    ON CONFLICT (escritorio_id) DO UPDATE SET ultimo_numero = n.ultimo_numero + 1
-    RETURNING n.ultimo_numero INTO NEW.numero;
+    VALUES (NEW.escritorio_id, 0)
+    ON CONFLICT (escritorio_id) DO UPDATE SET ultimo_numero = n.ultimo_numero
+    RETURNING n.ultimo_numero INTO v_ultimo;
+
+    SELECT greatest(v_ultimo, coalesce(max(t.numero), 0)) + 1
+    INTO NEW.numero
+    FROM tickets.tickets AS t
+    WHERE t.escritorio_id = NEW.escritorio_id;
     RETURN NEW;
 END
 $$;
 
 COMMENT ON FUNCTION tickets.tg_tickets_numerar() IS
-'Trigger function (BEFORE INSERT on tickets.tickets): numero := next value of the office''s counter in '
-'tickets.numeracao (row-locked upsert: gap-free and duplicate-free under concurrency).';
+'Trigger function (BEFORE INSERT on tickets.tickets): row-locks the office''s counter in tickets.numeracao and sets '
+'numero := 1 + the greater of the counter and the office''s highest numero (gap-free, duplicate-free under '
+'concurrency). Reserves only: tickets_40_confirmar_numeracao advances the counter for rows that land.';
 
 REVOKE ALL ON FUNCTION tickets.tg_tickets_numerar() FROM public;
 
@@ -396,6 +411,50 @@ EXECUTE FUNCTION tickets.tg_tickets_regras();
 
 COMMENT ON TRIGGER tickets_10_regras ON tickets.tickets IS
 'Flow 5: immutable columns, who may change which column and status, state timestamps, updated_at.';
+
+
+-- ---------------------------------------------------------------------------------------------
+-- AFTER INSERT: the counter advances for the rows that landed
+-- ---------------------------------------------------------------------------------------------
+
+-- Why: the other half of tickets_11_numerar. Only rows that were really inserted are in the
+-- statement's transition table (a row skipped by ON CONFLICT is not), so only they move the
+-- office's counter; the row lock taken by the BEFORE trigger is still held. Statement-level:
+-- one UPDATE per statement. SECURITY DEFINER for the same reason as the BEFORE trigger.
+CREATE OR REPLACE FUNCTION tickets.tg_tickets_confirmar_numeracao()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE tickets.numeracao AS n
+    SET ultimo_numero = l.ultimo
+    FROM (
+        SELECT novo.escritorio_id, max(novo.numero) AS ultimo
+        FROM novos AS novo
+        GROUP BY novo.escritorio_id
+    ) AS l
+    WHERE n.escritorio_id = l.escritorio_id AND n.ultimo_numero < l.ultimo;
+    RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION tickets.tg_tickets_confirmar_numeracao() IS
+'Trigger function (AFTER INSERT, statement on tickets.tickets): advances each office''s counter in '
+'tickets.numeracao to the highest numero that was really inserted (rows skipped by ON CONFLICT consume nothing).';
+
+REVOKE ALL ON FUNCTION tickets.tg_tickets_confirmar_numeracao() FROM public;
+
+-- Why: first of the AFTER INSERT statement triggers; see tickets.tg_tickets_confirmar_numeracao.
+CREATE OR REPLACE TRIGGER tickets_40_confirmar_numeracao
+AFTER INSERT ON tickets.tickets
+REFERENCING NEW TABLE AS novos
+FOR EACH STATEMENT
+EXECUTE FUNCTION tickets.tg_tickets_confirmar_numeracao();
+
+COMMENT ON TRIGGER tickets_40_confirmar_numeracao ON tickets.tickets IS
+'The office counter advances only for tickets that were inserted: numero stays gap-free.';
 
 
 -- ---------------------------------------------------------------------------------------------
