@@ -261,9 +261,9 @@ COMMENT ON TRIGGER tickets_12_responsavel ON tickets.tickets IS
 -- ---------------------------------------------------------------------------------------------
 
 -- Why: what may change on a ticket depends on who asks.
---   * Everyone: escritorio_id, cliente_id, numero, criado_por never change (SK009); only
---     trusted code may set criado_por to NULL (its foreign key's ON DELETE SET NULL, which runs
---     as the table owner when the login is deleted).
+--   * Everyone, service_role included: escritorio_id, cliente_id, numero, criado_por never
+--     change (SK009). criado_por becomes NULL only through its foreign key's ON DELETE SET
+--     NULL, which runs as the table owner once the login is deleted.
 --   * A client (API user who is the ticket's client, not staff of its office) changes ONLY
 --     status (SK010 for any other column) and only to close (any open state -> fechado) or to
 --     reopen a resolved ticket (resolvido -> aberto); anything else SK008.
@@ -288,15 +288,19 @@ DECLARE
     v_papel text;
     v_colunas text;
 BEGIN
-    -- Immutable for everyone.
-    -- (criado_por may become NULL through its foreign key's ON DELETE SET NULL, trusted code only)
+    -- Immutable for everyone, service_role included. The one exception: criado_por becomes
+    -- NULL through its foreign key's ON DELETE SET NULL when the login is deleted; that update
+    -- runs as the table owner (never as an API role) and the login is already gone.
     v_colunas := private.colunas_alteradas(
         to_jsonb(OLD), to_jsonb(NEW),
         ARRAY['escritorio_id', 'cliente_id', 'numero']
         || CASE
-            WHEN NEW.criado_por IS NOT NULL OR NOT private.papel_confiavel(current_user)
-                THEN ARRAY['criado_por']
-            ELSE '{}'::text[]
+            WHEN NEW.criado_por IS NULL
+                AND current_user <> 'service_role'
+                AND private.papel_confiavel(current_user)
+                AND NOT EXISTS (SELECT FROM auth.users AS u WHERE u.id = OLD.criado_por)
+                THEN '{}'::text[]
+            ELSE ARRAY['criado_por']
         END
     );
     IF v_colunas IS NOT NULL THEN
