@@ -111,3 +111,27 @@ def test_on_conflict_do_nothing_does_not_consume_a_number(cenario: psycopg.Conne
     assert second == [(2,)]
     assert cenario.execute("SELECT ultimo_numero FROM tickets.numeracao WHERE escritorio_id = %s",
                            (sc.E1,)).fetchone() == (2,)
+
+
+def test_service_role_cannot_null_criado_por(cenario: psycopg.Connection[Any]) -> None:
+    """criado_por never changes (flow 5), service_role included; only a deleted login clears it."""
+    [(ticket,)] = _as(cenario, "cliente_c2", "SELECT id FROM tickets.abrir_ticket('Meu', NULL)")
+    with pytest.raises(psycopg.Error) as refused:
+        _as(cenario, "service_role", "UPDATE tickets.tickets SET criado_por = NULL WHERE id = %s",
+            (ticket,))
+    assert refused.value.sqlstate == "SK009"
+    cenario.execute("UPDATE crm.clientes SET user_id = NULL WHERE id = %s", (sc.CLIENTS[1][1],))
+    cenario.execute("DELETE FROM auth.users WHERE id = %s", (sc.PERSONAS["cliente_c2"].uid,))
+    assert cenario.execute("SELECT criado_por FROM tickets.tickets WHERE id = %s",
+                           (ticket,)).fetchone() == (None,)
+
+
+def test_client_cannot_set_updated_at(cenario: psycopg.Connection[Any]) -> None:
+    """A client changes only status (flow 5): updated_at sent by it is refused, SK010."""
+    [(ticket,)] = _as(cenario, "cliente_c2", "SELECT id FROM tickets.abrir_ticket('Meu', NULL)")
+    with pytest.raises(psycopg.Error) as refused:
+        _as(cenario, "cliente_c2", "UPDATE tickets.tickets SET updated_at = now() - interval '1 day' "
+            "WHERE id = %s", (ticket,))
+    assert refused.value.sqlstate == "SK010"
+    assert _as(cenario, "cliente_c2", "UPDATE tickets.tickets SET status = 'fechado' WHERE id = %s "
+               "RETURNING status, updated_at = now()", (ticket,)) == [("fechado", True)]

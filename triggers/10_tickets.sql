@@ -322,12 +322,13 @@ BEGIN
         v_papel := private.papel_no_ticket(OLD.escritorio_id, OLD.cliente_id);
 
         IF v_papel = 'cliente' THEN
-            -- Every column but status (and updated_at, which is overwritten below).
+            -- Every column but status, updated_at included: a client sending updated_at is
+            -- refused like any other column (it is stamped below for the status change).
             SELECT string_agg(n.key, ', ' ORDER BY n.key)
             INTO v_colunas
             FROM jsonb_each(to_jsonb(NEW)) AS n
             INNER JOIN jsonb_each(to_jsonb(OLD)) AS o ON n.key = o.key
-            WHERE n.key NOT IN ('status', 'updated_at') AND n.value IS DISTINCT FROM o.value;
+            WHERE n.key <> 'status' AND n.value IS DISTINCT FROM o.value;
             IF v_colunas IS NOT NULL THEN
                 RAISE EXCEPTION USING
                     ERRCODE = 'SK010',
