@@ -54,9 +54,21 @@ def _settings(examples: int, steps: int, derandomize: bool) -> settings:
                     suppress_health_check=list(HealthCheck))
 
 
-def test_invariants_hold(scenario_template: str) -> None:
-    """Default run: fixed seed, 8 runs x 40 steps, every invariant after every step."""
-    run_state_machine_as_test(InvariantMachine, settings=_settings(8, 40, derandomize=True))
+def _summary(started: float) -> str:
+    stats = InvariantMachine.stats
+    return (f"{stats['runs']} runs, {stats['steps']} steps ({stats['accepted']} accepted, "
+            f"{stats['refused']} refused, {stats['races']} races of which "
+            f"{stats['races that waited']} waited), no violation, "
+            f"{time.monotonic() - started:.0f} s")
+
+
+def test_invariants_hold(scenario_template: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Default run: fixed seed, 6 runs x 40 steps, the invariants after every step."""
+    InvariantMachine.stats.clear()
+    started = time.monotonic()
+    run_state_machine_as_test(InvariantMachine, settings=_settings(6, 40, derandomize=True))
+    with capsys.disabled():
+        print(f"\ninvariants (default run): {_summary(started)}")
 
 
 @pytest.mark.skipif(not os.environ.get("SCHEMA_KIT_FUZZ"), reason="long run: make fuzz")
@@ -71,11 +83,11 @@ def test_invariants_fuzz(scenario_template: str, seed: int,
     class Seeded(InvariantMachine):
         _hypothesis_internal_use_seed = seed
 
+    InvariantMachine.stats.clear()
     started = time.monotonic()
     run_state_machine_as_test(Seeded, settings=_settings(examples, steps, derandomize=False))
     with capsys.disabled():
-        print(f"\nfuzz seed {seed}: {examples} runs x up to {steps} steps, no violation, "
-              f"{time.monotonic() - started:.0f} s")
+        print(f"\ninvariants (fuzz, seed {seed}): {_summary(started)}")
 
 
 # -- regressions (reduced reproducers) ------------------------------------------------------

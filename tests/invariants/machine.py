@@ -11,6 +11,7 @@ the steps so far as SQL (hypothesis shrinks the run first, so it is a minimal re
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter
 from contextlib import ExitStack
@@ -63,6 +64,8 @@ class InvariantMachine(RuleBasedStateMachine):
 
     admin_dsn: ClassVar[str] = ""
     template: ClassVar[str] = ""
+    #: what a whole run did: steps, refusals, races (and how many waited), runs
+    stats: ClassVar[Counter[str]] = Counter()
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,9 +81,18 @@ class InvariantMachine(RuleBasedStateMachine):
         self.model = Model(lines)
         self.audit_seen = self._audit_max()
         self.seq = 0
+        self.actors: list[str] = []
+        self.rotation = 0
+        self.failed = False
+        self.comment_ids: dict[tuple[Any, ...], UUID] = {}
+        self.stats["runs"] += 1
 
     def teardown(self) -> None:
-        self.stack.close()
+        try:
+            if not self.failed:  # the end state, as every persona sees it
+                self.check_personas(self.comment_ids, list(sc.PERSONAS.values()))
+        finally:
+            self.stack.close()
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -89,6 +101,7 @@ class InvariantMachine(RuleBasedStateMachine):
         return int(row[0]) if row else 0
 
     def fail(self, message: str) -> None:
+        self.failed = True
         text = ("-- schema_kit invariants reproducer: paste into psql on a freshly migrated database\n"
                 + sc.setup_sql() + "\n".join(self.driver.log) + "\n")
         REPRODUCER.parent.mkdir(parents=True, exist_ok=True)
@@ -121,7 +134,10 @@ class InvariantMachine(RuleBasedStateMachine):
 
     def do(self, op: Op) -> Outcome:
         self.seq += 1
+        self.actors.append(op.persona.name)
         got = self.driver.execute(op)
+        self.stats["steps"] += 1
+        self.stats["refused" if got.code else "accepted"] += 1
         model, expected = self._predict(self.model, op, got)
         self._compare(op.label, expected, got, op.fetch)
         self.model = model
@@ -419,7 +435,11 @@ class InvariantMachine(RuleBasedStateMachine):
         for kind, name in ((first, p1), (second, p2)):
             ops.append(self._race_op(kind, sc.PERSONAS[name], ticket))
             self.seq += 1  # session 1 began first: its now() is earlier
+        self.actors += [p1, p2]
         got1, got2, waited = self.driver.race(ops[0], ops[1])
+        self.stats["steps"] += 1
+        self.stats["races"] += 1
+        self.stats["races that waited"] += waited
         orders = [(0, 1)] if waited else [(1, 0), (0, 1)]
         gots = (got1, got2)
         problems = []
@@ -435,6 +455,21 @@ class InvariantMachine(RuleBasedStateMachine):
             self.model = model
             return
         self.fail("race with no serial explanation:\n" + "\n".join(problems))
+
+    @precondition(lambda self: self.model.tickets)
+    @rule(index=INDEX, first=st.sampled_from(["fechar", "status"]),
+          second=st.sampled_from(["comentar", "chat", "linha", "fechar", "status"]),
+          p1=PERSONA, p2=PERSONA)
+    def race_closing(self, index: int, first: str, second: str, p1: str, p2: str) -> None:
+        """Writes racing a status change or a close of the same ticket (nothing after fechado_em)."""
+        self.race(index, first, second, p1, p2)
+
+    @precondition(lambda self: self.model.tickets)
+    @rule(index=INDEX, first=st.sampled_from(["abrir", "linha", "comentar", "chat"]),
+          second=st.sampled_from(["abrir", "linha", "comentar", "chat"]), p1=PERSONA, p2=PERSONA)
+    def race_opening(self, index: int, first: str, second: str, p1: str, p2: str) -> None:
+        """Numbering, Balcão import vs append, first answer and audit actors under concurrency."""
+        self.race(index, first, second, p1, p2)
 
     def _check_same(self, label: str, expected: Outcome, got: Outcome, fetch: str) -> None:
         if expected.code != got.code or (
@@ -565,10 +600,16 @@ class InvariantMachine(RuleBasedStateMachine):
         self.same("audit events of the last step (table, operation, row, actor, papel)",
                   expected_audit, got_audit)
 
-        # What every persona sees, and the CRM history it gets.
-        line_ids: dict[int, UUID] = {}
-        for p in sc.PERSONAS.values():
-            self.check_persona(p, comment_ids, line_ids)
+        # What personas see, and the CRM history they get: after every step the personas that
+        # acted and two more in rotation (every persona at least every 8 steps), and all of them
+        # at the end of the run (teardown). Every persona every step would cost ~1 s per step.
+        names = set(self.actors)
+        for _ in range(2):
+            names.add(sc.PERSONA_NAMES[self.rotation % len(sc.PERSONA_NAMES)])
+            self.rotation += 1
+        self.actors = []
+        self.check_personas(comment_ids, [sc.PERSONAS[n] for n in sorted(names)])
+        self.comment_ids = comment_ids
 
     def same(self, what: str, expected: Any, got: Any) -> None:
         if expected != got:
@@ -591,42 +632,61 @@ class InvariantMachine(RuleBasedStateMachine):
         "realtime": "SELECT topic || '|' || event FROM realtime.messages",
     }
 
-    def check_persona(self, p: sc.Persona, comment_ids: dict[tuple[Any, ...], UUID],
-                      line_ids: dict[int, UUID]) -> None:
+    def check_personas(self, comment_ids: dict[tuple[Any, ...], UUID],
+                       personas: list[sc.Persona]) -> None:
+        """Every persona's view of every table and of crm.historico_cliente, against the model.
+
+        One transaction, pipelined (one round trip for all personas): switch persona, read.
+        """
         conn = self.driver.conns[0]
-        expected = self.model.visible(p, comment_ids, set(), line_ids)
+        union = " UNION ALL ".join(f"SELECT '{table}', x.* FROM ({query}) AS x"
+                                   for table, query in self.VISIBILITY.items())
+        history = ("SELECT x, h.tipo, h.referencia_id FROM unnest(%s::uuid[]) AS x "
+                   "CROSS JOIN LATERAL crm.historico_cliente(x, NULL, 1000) AS h")
+        reads = []
         with conn.transaction(force_rollback=True):
-            act_as(conn, p.uid, role=p.role)
-            seen: dict[str, Counter[str]] = {table: Counter() for table in self.VISIBILITY}
-            if p.role == "anon":
+            with conn.pipeline():
+                for p in personas:
+                    if p.role == "anon":
+                        continue
+                    conn.execute("SELECT set_config('role', %s, true), "
+                                 "set_config('request.jwt.claims', %s, true)",
+                                 (p.role, json.dumps({"role": p.role, "sub": str(p.uid)}
+                                                     if p.uid else {"role": p.role})))
+                    reads.append((p, conn.execute(union), conn.execute(history, (CLIENT_IDS,))))
+            anon: dict[str, Counter[str]] = {table: Counter() for table in self.VISIBILITY}
+            if sc.PERSONAS["anon"] in personas:
+                act_as(conn, None, role="anon")
                 for table, query in self.VISIBILITY.items():
                     try:
                         with conn.transaction():
-                            seen[table].update(r[0] for r in conn.execute(query))
+                            anon[table].update(r[0] for r in conn.execute(query))
                     except psycopg.errors.InsufficientPrivilege:
                         pass
-            else:
-                union = " UNION ALL ".join(
-                    f"SELECT '{table}', x.* FROM ({query}) AS x"
-                    for table, query in self.VISIBILITY.items())
-                for table, value in conn.execute(union):
-                    seen[table][value] += 1
-            for table in self.VISIBILITY:
-                got = seen[table]
-                if got != expected[table]:
-                    self.fail(f"tenant isolation: {p.name} sees in {table} "
-                              f"{sorted(set(got) - set(expected[table]))} it must not, and misses "
-                              f"{sorted(set(expected[table]) - set(got))}")
-            if p.role == "anon":
-                return
+        if sc.PERSONAS["anon"] in personas:
+            self.compare_view(sc.PERSONAS["anon"], anon, None, comment_ids)
+        for p, seen_cur, history_cur in reads:
+            seen: dict[str, Counter[str]] = {table: Counter() for table in self.VISIBILITY}
+            for table, value in seen_cur.fetchall():
+                seen[table][value] += 1
             histories: dict[UUID, Counter[str]] = {c: Counter() for c in CLIENT_IDS}
-            for cliente, tipo, ref in conn.execute(
-                    "SELECT x, h.tipo, h.referencia_id FROM unnest(%s::uuid[]) AS x "
-                    "CROSS JOIN LATERAL crm.historico_cliente(x, NULL, 1000) AS h", (CLIENT_IDS,)):
+            for cliente, tipo, ref in history_cur.fetchall():
                 histories[cliente][f"{tipo}/{ref}"] += 1
-            for cliente in CLIENT_IDS:
-                want = self.model.history(p, cliente, comment_ids)
-                if histories[cliente] != want:
-                    self.fail(f"crm.historico_cliente({cliente}) as {p.name}: lists "
-                              f"{sorted(set(histories[cliente]) - set(want))} it must not, misses "
-                              f"{sorted(set(want) - set(histories[cliente]))}")
+            self.compare_view(p, seen, histories, comment_ids)
+
+    def compare_view(self, p: sc.Persona, seen: dict[str, Counter[str]],
+                     histories: dict[UUID, Counter[str]] | None,
+                     comment_ids: dict[tuple[Any, ...], UUID]) -> None:
+        expected = self.model.visible(p, comment_ids, set(), {})
+        for table in self.VISIBILITY:
+            got = seen[table]
+            if got != expected[table]:
+                self.fail(f"tenant isolation: {p.name} sees in {table} "
+                          f"{sorted(set(got) - set(expected[table]))} it must not, and misses "
+                          f"{sorted(set(expected[table]) - set(got))}")
+        for cliente in CLIENT_IDS if histories is not None else ():
+            want = self.model.history(p, cliente, comment_ids)
+            if histories[cliente] != want:
+                self.fail(f"crm.historico_cliente({cliente}) as {p.name}: lists "
+                          f"{sorted(set(histories[cliente]) - set(want))} it must not, misses "
+                          f"{sorted(set(want) - set(histories[cliente]))}")
