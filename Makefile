@@ -14,7 +14,7 @@ APT_PKGS   := postgresql-$(PG_MAJOR) postgresql-client-$(PG_MAJOR) postgresql-$(
 PLS        := tools/node_modules/.bin/postgres-language-server
 RENDERED   := build/rendered
 
-.PHONY: help bootstrap system-packages node-packages venv tools up down test check lint typecheck sql-lint migration-lint pytest render bench clean bench-realtime
+.PHONY: help bootstrap system-packages node-packages venv tools up down test fuzz check lint typecheck sql-lint migration-lint pytest render bench clean bench-realtime
 
 help:
 	@echo "make up     local PostgreSQL in .schema-kit/ with every unit applied; prints its DSN"
@@ -22,6 +22,7 @@ help:
 	@echo "make down   stop the local PostgreSQL"
 	@echo "make bench  full-scale benchmark (1M tickets) in a throwaway cluster -> benchmarks/RESULTS.md"
 	@echo "make bench-realtime  insert -> official-client latency of listen and realtime serve"
+	@echo "make fuzz   long randomized run of the contract invariants (10,000+ steps, several seeds)"
 
 bootstrap: system-packages venv tools node-packages
 
@@ -115,6 +116,16 @@ bench: bootstrap
 # Not part of `make test`: writes the "Realtime delivery" section of benchmarks/RESULTS.md.
 bench-realtime: bootstrap
 	$(BIN)/python benchmarks/realtime/bench.py --out benchmarks/RESULTS.md
+
+# The invariants suite (tests/test_invariants.py) at length: FUZZ_SEEDS x FUZZ_EXAMPLES runs of up
+# to FUZZ_STEPS random steps each, then the concurrent phase. A violation prints a psql reproducer
+# (also in build/invariants-reproducer.sql).
+FUZZ_SEEDS    ?= 1,2,3,4
+FUZZ_EXAMPLES ?= 60
+FUZZ_STEPS    ?= 50
+fuzz: bootstrap
+	SCHEMA_KIT_FUZZ=1 SCHEMA_KIT_FUZZ_SEEDS=$(FUZZ_SEEDS) SCHEMA_KIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	SCHEMA_KIT_FUZZ_STEPS=$(FUZZ_STEPS) $(BIN)/pytest tests/test_invariants.py -k "fuzz or concurrent"
 
 clean:
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache tools/node_modules

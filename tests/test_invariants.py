@@ -77,7 +77,7 @@ def test_invariants_hold(scenario_template: str, capsys: pytest.CaptureFixture[s
 def test_invariants_fuzz(scenario_template: str, seed: int,
                          capsys: pytest.CaptureFixture[str]) -> None:
     """Long run (make fuzz): SCHEMA_KIT_FUZZ_EXAMPLES runs of SCHEMA_KIT_FUZZ_STEPS steps per seed."""
-    examples = int(os.environ.get("SCHEMA_KIT_FUZZ_EXAMPLES", "50"))
+    examples = int(os.environ.get("SCHEMA_KIT_FUZZ_EXAMPLES", "60"))
     steps = int(os.environ.get("SCHEMA_KIT_FUZZ_STEPS", "50"))
 
     class Seeded(InvariantMachine):

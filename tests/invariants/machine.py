@@ -33,7 +33,11 @@ from invariants.model import STATUSES, Model, Outcome, Refused
 REPRODUCER = Path(__file__).resolve().parents[2] / "build" / "invariants-reproducer.sql"
 
 TEXTS = {"curto": "Preciso de ajuda", "vazio": "   ", "longo": "x" * 4001}
+# Mostly valid input, so that most steps change something; the rest probes the refusals.
+TEXT = st.sampled_from(["curto", "curto", "curto", "vazio", "longo"])
 PERSONA = st.sampled_from(sc.PERSONA_NAMES)
+# On a ticket: mostly its own client or active staff of its office, else anyone at all.
+ON_TICKET = st.sampled_from(["@cliente", "@equipe", "@cliente", "@equipe", *sc.PERSONA_NAMES])
 API_PERSONA = st.sampled_from([n for n in sc.PERSONA_NAMES if n != "service_role"])
 CLIENT_IDS = [c for _n, c, *_ in sc.CLIENTS]
 STAFF_UIDS = [uid for _n, uid, *_ in sc.STAFF]
@@ -107,6 +111,18 @@ class InvariantMachine(RuleBasedStateMachine):
         REPRODUCER.parent.mkdir(parents=True, exist_ok=True)
         REPRODUCER.write_text(text, encoding="utf-8")
         raise Violation(f"{message}\n\n{text}")
+
+    def who(self, token: str, ticket: UUID, index: int = 0) -> sc.Persona:
+        """A persona name, or @cliente / @equipe: the ticket's client, active staff of its office."""
+        t = self.model.tickets[ticket]
+        if token == "@cliente":
+            login = self.model.clientes[t.cliente].user
+            token = next((n for n, q in sc.PERSONAS.items() if login and q.uid == login), "@equipe")
+        if token == "@equipe":
+            staff = sorted(n for n, q in sc.PERSONAS.items()
+                           if self.model.equipe.get((t.office, q.uid), ("", False))[1])
+            token = staff[index % len(staff)] if staff else "service_role"
+        return sc.PERSONAS[token]
 
     def ticket(self, index: int) -> UUID:
         ids = list(self.model.tickets)
@@ -243,7 +259,7 @@ class InvariantMachine(RuleBasedStateMachine):
                              prioridade=None, forged={}, reuse=0, conflict=None, via_function=True))
 
     @rule(persona=PERSONA, cliente=st.sampled_from([None, *CLIENT_IDS]),
-          texto=st.sampled_from(sorted(TEXTS)), prioridade=st.sampled_from([None, "alta", "maxima"]),
+          texto=TEXT, prioridade=st.sampled_from([None, "alta", "maxima"]),
           via_function=st.booleans())
     def open_ticket(self, persona: str, cliente: UUID | None, texto: str, prioridade: str | None,
                     via_function: bool) -> None:
@@ -269,24 +285,24 @@ class InvariantMachine(RuleBasedStateMachine):
                              via_function=False))
 
     @precondition(lambda self: self.model.tickets)
-    @rule(persona=PERSONA, index=INDEX, change=st.sampled_from(range(len(UPDATES))))
+    @rule(persona=ON_TICKET, index=INDEX, change=st.sampled_from(range(len(UPDATES))))
     def update_ticket(self, persona: str, index: int, change: int) -> None:
         coluna, valor = UPDATES[change]
-        p = sc.PERSONAS[persona]
+        p = self.who(persona, self.ticket(index), index)
         if p.role == "service_role" and coluna == "fechado_em":
             coluna, valor = "status", "fechado"
         self.do(self.op_update(p, self.ticket(index), coluna, valor))
 
     @precondition(lambda self: self.model.tickets)
-    @rule(persona=PERSONA, index=INDEX, texto=st.sampled_from(sorted(TEXTS)),
+    @rule(persona=ON_TICKET, index=INDEX, texto=TEXT,
           interno=st.booleans(), via_function=st.booleans(),
-          forged=st.sampled_from(["", "escritorio_id", "autor_id", "autor_tipo", "origem",
-                                  "balcao_log_id"]),
-          reuse=st.booleans())
+          forged=st.sampled_from(["", "", "", "", "escritorio_id", "autor_id", "autor_tipo",
+                                  "origem", "balcao_log_id"]),
+          reuse=st.sampled_from([False, False, False, True]))
     def comment(self, persona: str, index: int, texto: str, interno: bool, via_function: bool,
                 forged: str, reuse: bool) -> None:
-        p = sc.PERSONAS[persona]
         ticket = self.ticket(index)
+        p = self.who(persona, ticket, index)
         values = {"escritorio_id": sc.E3, "autor_id": STAFF_UIDS[1], "autor_tipo": "equipe",
                   "origem": "balcao_virtual", "balcao_log_id": 1}
         if p.role == "service_role" and forged not in ("", "escritorio_id"):
@@ -298,23 +314,26 @@ class InvariantMachine(RuleBasedStateMachine):
                                 via_function and not forged))
 
     @precondition(lambda self: self.model.tickets)
-    @rule(persona=PERSONA, index=INDEX, texto=st.sampled_from(sorted(TEXTS)))
+    @rule(persona=ON_TICKET, index=INDEX, texto=TEXT)
     def chat(self, persona: str, index: int, texto: str) -> None:
-        self.do(self.op_chat(sc.PERSONAS[persona], self.ticket(index), TEXTS[texto]))
+        ticket = self.ticket(index)
+        self.do(self.op_chat(self.who(persona, ticket, index), ticket, TEXTS[texto]))
 
     @precondition(lambda self: self.model.tickets)
-    @rule(persona=PERSONA, index=INDEX)
+    @rule(persona=ON_TICKET, index=INDEX)
     def chat_history(self, persona: str, index: int) -> None:
-        p, ticket = sc.PERSONAS[persona], self.ticket(index)
+        ticket = self.ticket(index)
+        p = self.who(persona, ticket, index)
         query = sql.SQL("SELECT h.id FROM tickets.historico_chat({}, NULL, 500) AS h").format(
             sql.Literal(ticket))
         self.do(Op("historico_chat", p, query, fetch="set",
                    predict=lambda m, _g: m.chat_history(p, ticket)))
 
     @precondition(lambda self: self.model.tickets)
-    @rule(persona=PERSONA, index=INDEX)
+    @rule(persona=ON_TICKET, index=INDEX)
     def import_balcao(self, persona: str, index: int) -> None:
-        p, ticket = sc.PERSONAS[persona], self.ticket(index)
+        ticket = self.ticket(index)
+        p = self.who(persona, ticket, index)
         query = sql.SQL("SELECT tickets.importar_balcao({})").format(sql.Literal(ticket))
         self.do(Op("importar_balcao", p, query, fetch="value",
                    predict=lambda m, _g: m.import_balcao(p, ticket)))
@@ -369,8 +388,9 @@ class InvariantMachine(RuleBasedStateMachine):
         sender = STAFF_UIDS[1] if forge_sender or p.uid is None else p.uid
         query = sql.SQL(
             "INSERT INTO crm.documentos (id, escritorio_id, cliente_id, ticket_id, nome_arquivo, "
-            "storage_path, enviado_por) VALUES ({}, {}, {}, {}, 'doc.pdf', 'docs/doc.pdf', {})").format(
-            *map(sql.Literal, (did, escritorio, cliente, ticket, sender)))
+            "storage_path, enviado_por) VALUES ({}, {}, {}, {}, 'doc.pdf', {}, {})").format(
+            *map(sql.Literal, (did, escritorio, cliente, ticket, f"{escritorio}/{cliente}/doc.pdf",
+                               sender)))
         self.do(Op("INSERT documentos", p, query,
                    predict=lambda m, _g: m.upload(p, id=did, office=escritorio, cliente=cliente,
                                                   ticket=ticket, enviado_por=sender)))
@@ -390,7 +410,7 @@ class InvariantMachine(RuleBasedStateMachine):
 
     @rule(persona=PERSONA, index=INDEX,
           topic=st.sampled_from(["ticket", "escritorio", "malformado"]),
-          event=st.sampled_from(["digitando", "mensagem", "nota_interna", "ticket_atualizado"]))
+          event=st.sampled_from(["digitando", "lido", "mensagem", "nota_interna", "ticket_atualizado"]))
     def send_realtime(self, persona: str, index: int, topic: str, event: str) -> None:
         """Direct INSERT into realtime.messages with forged topics and domain events."""
         p = sc.PERSONAS[persona]
@@ -427,15 +447,16 @@ class InvariantMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.model.tickets)
     @rule(index=INDEX, first=st.sampled_from(["fechar", "status", "comentar", "chat", "abrir", "linha"]),
           second=st.sampled_from(["fechar", "status", "comentar", "chat", "abrir", "linha"]),
-          p1=PERSONA, p2=PERSONA)
+          p1=ON_TICKET, p2=ON_TICKET)
     def race(self, index: int, first: str, second: str, p1: str, p2: str) -> None:
         """Two connections on one ticket: the second runs while the first is uncommitted."""
         ticket = self.ticket(index)
         ops = []
-        for kind, name in ((first, p1), (second, p2)):
-            ops.append(self._race_op(kind, sc.PERSONAS[name], ticket))
+        for n, (kind, name) in enumerate(((first, p1), (second, p2))):
+            persona = self.who(name, ticket, index + n)
+            ops.append(self._race_op(kind, persona, ticket))
             self.seq += 1  # session 1 began first: its now() is earlier
-        self.actors += [p1, p2]
+        self.actors += [op.persona.name for op in ops]
         got1, got2, waited = self.driver.race(ops[0], ops[1])
         self.stats["steps"] += 1
         self.stats["races"] += 1
@@ -459,14 +480,15 @@ class InvariantMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.model.tickets)
     @rule(index=INDEX, first=st.sampled_from(["fechar", "status"]),
           second=st.sampled_from(["comentar", "chat", "linha", "fechar", "status"]),
-          p1=PERSONA, p2=PERSONA)
+          p1=ON_TICKET, p2=ON_TICKET)
     def race_closing(self, index: int, first: str, second: str, p1: str, p2: str) -> None:
         """Writes racing a status change or a close of the same ticket (nothing after fechado_em)."""
         self.race(index, first, second, p1, p2)
 
     @precondition(lambda self: self.model.tickets)
     @rule(index=INDEX, first=st.sampled_from(["abrir", "linha", "comentar", "chat"]),
-          second=st.sampled_from(["abrir", "linha", "comentar", "chat"]), p1=PERSONA, p2=PERSONA)
+          second=st.sampled_from(["abrir", "linha", "comentar", "chat"]), p1=ON_TICKET,
+          p2=ON_TICKET)
     def race_opening(self, index: int, first: str, second: str, p1: str, p2: str) -> None:
         """Numbering, Balcão import vs append, first answer and audit actors under concurrency."""
         self.race(index, first, second, p1, p2)

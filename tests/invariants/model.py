@@ -20,6 +20,8 @@ from invariants import scenario as sc
 STATUSES = ("aberto", "em_atendimento", "aguardando_cliente", "resolvido", "fechado")
 PRIORIDADES = ("baixa", "media", "alta", "urgente")
 DOMAIN_EVENTS = ("mensagem", "comentario", "nota_interna", "ticket_atualizado", "ticket_criado")
+# What API users may broadcast themselves (private, object payload): typing and read receipts.
+CLIENT_EVENTS = ("digitando", "lido")
 MAX_LEN = 4000
 # Ticket columns the database maintains (staff may not write them, SK015).
 SYSTEM_COLUMNS = ("created_at", "primeira_resposta_em", "resolvido_em", "fechado_em",
@@ -317,8 +319,9 @@ class Model:
             self.validate(valor)
         if coluna == "prioridade" and valor not in PRIORIDADES:
             raise Refused("SK013")
-        if coluna == "responsavel_id" and valor is not None and (t.office, valor) not in self.equipe:
-            raise Refused("23503")
+        if coluna == "responsavel_id" and valor is not None \
+                and not self.equipe.get((t.office, valor), ("", False))[1]:
+            raise Refused("SK019")  # the assignee is ACTIVE staff of the ticket's office
         if coluna == "titulo":
             t.titulo = valor
         elif coluna == "prioridade":
@@ -461,6 +464,10 @@ class Model:
                ticket: UUID | None, enviado_por: UUID | None) -> Outcome:
         if p.role == "anon":
             raise Refused("42501")
+        t = self.tickets.get(ticket) if ticket is not None else None
+        if t is not None and t.status == "fechado" and (
+                p.role == "service_role" or self.role_on_ticket(p, t) is not None):
+            raise Refused("SK005")  # a closed ticket takes no new document
         if p.role == "authenticated":
             own = self.own_client(p)
             mine = (own is not None and cliente == own.id and office == own.office
@@ -507,7 +514,7 @@ class Model:
             raise Refused("42501")
         if p.role == "authenticated":
             allowed = False
-            if event not in DOMAIN_EVENTS:
+            if event in CLIENT_EVENTS:
                 kind, _sep, rest = topic.partition(":")
                 try:
                     target = UUID(rest) if len(rest) == 36 else None
