@@ -1,4 +1,4 @@
-"""Stateful property-based suite: random operations by every persona against a model of the contract.
+"""Stateful property-based suite: random operations by every persona vs a model of the contract.
 
 ``scenario`` builds the people (3 offices, staff of every kind, clients, a dual-role login),
 ``model`` predicts what the contract (ARCHITECTURE sections 5-7) allows and what each operation

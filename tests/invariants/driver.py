@@ -18,9 +18,9 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from schema_kit.personas import act_as
 from invariants.model import Model, Outcome
 from invariants.scenario import Persona
+from schema_kit.personas import act_as
 
 Query = sql.Composable | str
 

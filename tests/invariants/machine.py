@@ -24,14 +24,15 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from psycopg import sql
 
-from schema_kit.personas import act_as
-from schema_kit.testing import scratch_database
 from invariants import scenario as sc
 from invariants.driver import Driver, Op
 from invariants.model import STATUSES, Model, Outcome, Refused
+from schema_kit.personas import act_as
+from schema_kit.testing import scratch_database
 
 REPRODUCER = Path(__file__).resolve().parents[2] / "build" / "invariants-reproducer.sql"
 
+RACE_KINDS = ["fechar", "status", "comentar", "chat", "abrir", "linha"]
 TEXTS = {"curto": "Preciso de ajuda", "vazio": "   ", "longo": "x" * 4001}
 # Mostly valid input, so that most steps change something; the rest probes the refusals.
 TEXT = st.sampled_from(["curto", "curto", "curto", "vazio", "longo"])
@@ -106,14 +107,15 @@ class InvariantMachine(RuleBasedStateMachine):
 
     def fail(self, message: str) -> None:
         self.failed = True
-        text = ("-- schema_kit invariants reproducer: paste into psql on a freshly migrated database\n"
+        text = ("-- schema_kit invariants reproducer: paste into psql on a freshly migrated "
+                "database\n"
                 + sc.setup_sql() + "\n".join(self.driver.log) + "\n")
         REPRODUCER.parent.mkdir(parents=True, exist_ok=True)
         REPRODUCER.write_text(text, encoding="utf-8")
         raise Violation(f"{message}\n\n{text}")
 
     def who(self, token: str, ticket: UUID, index: int = 0) -> sc.Persona:
-        """A persona name, or @cliente / @equipe: the ticket's client, active staff of its office."""
+        """A persona name, or @cliente / @equipe (the ticket's client / active office staff)."""
         t = self.model.tickets[ticket]
         if token == "@cliente":
             login = self.model.clientes[t.cliente].user
@@ -130,9 +132,10 @@ class InvariantMachine(RuleBasedStateMachine):
 
     def _compare(self, label: str, expected: Outcome, got: Outcome, fetch: str) -> None:
         if expected.code != got.code:
+            answer = f"refusal {got.code} ({got.value})" if got.code else "success"
             self.fail(f"{label}: the contract expects "
                       f"{'refusal ' + expected.code if expected.code else 'success'}, the database "
-                      f"answered {'refusal ' + got.code + ' (' + str(got.value) + ')' if got.code else 'success'}")
+                      f"answered {answer}")
         if expected.ok and expected.rows is not None and expected.rows != got.rows:
             self.fail(f"{label}: expected {expected.rows} row(s), the database touched {got.rows}")
         if expected.ok and fetch in ("value", "set") and expected.value is not None \
@@ -166,7 +169,8 @@ class InvariantMachine(RuleBasedStateMachine):
                 via_function: bool) -> Op:
         seq = self.seq + 1
         if via_function:
-            query: Any = sql.SQL("SELECT (t).id FROM tickets.abrir_ticket({}, NULL, {}, NULL, {}) AS t").format(
+            query: Any = sql.SQL(
+                "SELECT (t).id FROM tickets.abrir_ticket({}, NULL, {}, NULL, {}) AS t").format(
                 sql.Literal(titulo), sql.Literal(prioridade), sql.Literal(cliente))
 
             def predict(m: Model, got: Outcome) -> Outcome:
@@ -186,16 +190,19 @@ class InvariantMachine(RuleBasedStateMachine):
         suffix = {None: sql.SQL(""),
                   "nothing": sql.SQL(" ON CONFLICT (id) DO NOTHING"),
                   "update": sql.SQL(" ON CONFLICT (id) DO UPDATE SET titulo = EXCLUDED.titulo")}
-        query = sql.SQL("INSERT INTO tickets.tickets ({}) VALUES ({}){} RETURNING id, numero").format(
+        query = sql.SQL(
+            "INSERT INTO tickets.tickets ({}) VALUES ({}){} RETURNING id, numero").format(
             sql.SQL(", ").join(map(sql.Identifier, cols)),
             sql.SQL(", ").join(map(sql.Literal, cols.values())), suffix[conflict])
 
         def predict_insert(m: Model, got: Outcome) -> Outcome:
-            return m.open_ticket(p, id=tid, titulo=titulo, prioridade=prioridade, cliente_id=cliente,
+            return m.open_ticket(p, id=tid, titulo=titulo, prioridade=prioridade,
+                                 cliente_id=cliente,
                                  forged={k: v for k, v in forged.items()
                                          if k in ("escritorio_id", "criado_por")},
                                  on_conflict=conflict, seq=seq, via_function=False)
-        return Op(f"INSERT tickets ({', '.join(cols)}){' ON CONFLICT ' + conflict if conflict else ''}",
+        conflito = f" ON CONFLICT {conflict}" if conflict else ""
+        return Op(f"INSERT tickets ({', '.join(cols)}){conflito}",
                   p, query, predict=predict_insert)
 
     def op_update(self, p: sc.Persona, ticket: UUID, coluna: str, valor: Any) -> Op:
@@ -219,7 +226,8 @@ class InvariantMachine(RuleBasedStateMachine):
         cid = reuse or uuid.uuid4()
         cols: dict[str, Any] = {"id": cid, "ticket_id": ticket, "conteudo": conteudo,
                                 "interno": interno, **forged}
-        query = sql.SQL("INSERT INTO tickets.ticket_comments ({}) VALUES ({}){} RETURNING id").format(
+        query = sql.SQL(
+            "INSERT INTO tickets.ticket_comments ({}) VALUES ({}){} RETURNING id").format(
             sql.SQL(", ").join(map(sql.Identifier, cols)),
             sql.SQL(", ").join(map(sql.Literal, cols.values())),
             sql.SQL(" ON CONFLICT (id) DO NOTHING" if reuse else ""))
@@ -352,7 +360,8 @@ class InvariantMachine(RuleBasedStateMachine):
         if start:
             cliente, sid = CLIENT_IDS[index % len(CLIENT_IDS)], uuid.uuid4()
             office = self.model.clientes[cliente].office
-            query = sql.SQL("INSERT INTO balcao_virtual.sessoes_ativas (id, escritorio_id, cliente_id) "
+            query = sql.SQL("INSERT INTO balcao_virtual.sessoes_ativas "
+                            "(id, escritorio_id, cliente_id) "
                             "VALUES ({}, {}, {})").format(*map(sql.Literal, (sid, office, cliente)))
             self.do(Op("INSERT sessoes_ativas", p, query,
                        predict=lambda m, _g: m.start_session(p, sid, cliente)))
@@ -371,7 +380,8 @@ class InvariantMachine(RuleBasedStateMachine):
         _n, uid, office, _papel, _a = sc.STAFF[index % len(sc.STAFF)]
         ativo = not self.model.equipe[(office, uid)][1]
         p = sc.PERSONAS["service_role"]
-        query = sql.SQL("UPDATE crm.equipe SET ativo = {} WHERE escritorio_id = {} AND user_id = {}").format(
+        query = sql.SQL(
+            "UPDATE crm.equipe SET ativo = {} WHERE escritorio_id = {} AND user_id = {}").format(
             sql.Literal(ativo), sql.Literal(office), sql.Literal(uid))
         self.do(Op("UPDATE equipe SET ativo", p, query,
                    predict=lambda m, _g: m.set_staff_active(office, uid, ativo)))
@@ -410,7 +420,8 @@ class InvariantMachine(RuleBasedStateMachine):
 
     @rule(persona=PERSONA, index=INDEX,
           topic=st.sampled_from(["ticket", "escritorio", "malformado"]),
-          event=st.sampled_from(["digitando", "lido", "mensagem", "nota_interna", "ticket_atualizado"]))
+          event=st.sampled_from(["digitando", "lido", "mensagem", "nota_interna",
+                                 "ticket_atualizado"]))
     def send_realtime(self, persona: str, index: int, topic: str, event: str) -> None:
         """Direct INSERT into realtime.messages with forged topics and domain events."""
         p = sc.PERSONAS[persona]
@@ -445,8 +456,7 @@ class InvariantMachine(RuleBasedStateMachine):
         self.do(Op(f"DELETE FROM {table}", sc.PERSONAS[persona], query, predict=predict))
 
     @precondition(lambda self: self.model.tickets)
-    @rule(index=INDEX, first=st.sampled_from(["fechar", "status", "comentar", "chat", "abrir", "linha"]),
-          second=st.sampled_from(["fechar", "status", "comentar", "chat", "abrir", "linha"]),
+    @rule(index=INDEX, first=st.sampled_from(RACE_KINDS), second=st.sampled_from(RACE_KINDS),
           p1=ON_TICKET, p2=ON_TICKET)
     def race(self, index: int, first: str, second: str, p1: str, p2: str) -> None:
         """Two connections on one ticket: the second runs while the first is uncommitted."""
@@ -482,7 +492,7 @@ class InvariantMachine(RuleBasedStateMachine):
           second=st.sampled_from(["comentar", "chat", "linha", "fechar", "status"]),
           p1=ON_TICKET, p2=ON_TICKET)
     def race_closing(self, index: int, first: str, second: str, p1: str, p2: str) -> None:
-        """Writes racing a status change or a close of the same ticket (nothing after fechado_em)."""
+        """Writes racing a status change or a close of the ticket (nothing after fechado_em)."""
         self.race(index, first, second, p1, p2)
 
     @precondition(lambda self: self.model.tickets)
@@ -496,8 +506,9 @@ class InvariantMachine(RuleBasedStateMachine):
     def _check_same(self, label: str, expected: Outcome, got: Outcome, fetch: str) -> None:
         if expected.code != got.code or (
                 expected.ok and expected.rows is not None and expected.rows != got.rows):
+            detail = got.value if got.code else ""
             raise Violation(f"{label}: expected {expected.code or 'success'}/{expected.rows}, "
-                            f"got {got.code or 'success'}/{got.rows} {got.value if got.code else ''}")
+                            f"got {got.code or 'success'}/{got.rows} {detail}")
 
     def _race_op(self, kind: str, p: sc.Persona, ticket: UUID) -> Op:
         t = self.model.tickets[ticket]
@@ -545,7 +556,8 @@ class InvariantMachine(RuleBasedStateMachine):
         # Tickets: identity columns, numbering, status, first answer, Balcão link.
         db_tickets = {r[0]: r[1:] for r in rows(
             "SELECT id, escritorio_id, cliente_id, numero, criado_por, sessao_balcao_id, titulo, "
-            "prioridade, status, responsavel_id, primeira_resposta_em IS NOT NULL FROM tickets.tickets")}
+            "prioridade, status, responsavel_id, primeira_resposta_em IS NOT NULL "
+            "FROM tickets.tickets")}
         expected_tickets = {t.id: (t.office, t.cliente, t.numero, t.criado_por, t.sessao, t.titulo,
                                    t.prioridade, t.status, t.responsavel, t.primeira)
                             for t in m.tickets.values()}
@@ -566,7 +578,8 @@ class InvariantMachine(RuleBasedStateMachine):
         orphans = rows(
             "SELECT coalesce(c.id, r.id) FROM tickets.chat_mensagens AS c "
             "FULL JOIN (SELECT * FROM realtime.messages WHERE event = 'mensagem') AS r "
-            "ON r.id = c.id AND r.topic = 'ticket:' || c.ticket_id WHERE c.id IS NULL OR r.id IS NULL")
+            "ON r.id = c.id AND r.topic = 'ticket:' || c.ticket_id "
+            "WHERE c.id IS NULL OR r.id IS NULL")
         if orphans:
             self.fail(f"chat archive and realtime rows differ: {orphans}")
 
@@ -574,7 +587,8 @@ class InvariantMachine(RuleBasedStateMachine):
         late = rows(
             "SELECT t.id, x.kind FROM tickets.tickets AS t CROSS JOIN LATERAL ("
             " SELECT 'comment' AS kind FROM tickets.ticket_comments AS c"
-            "  WHERE c.ticket_id = t.id AND c.origem <> 'balcao_virtual' AND c.created_at > t.fechado_em"
+            "  WHERE c.ticket_id = t.id AND c.origem <> 'balcao_virtual'"
+            "   AND c.created_at > t.fechado_em"
             " UNION ALL SELECT 'chat' FROM tickets.chat_mensagens AS h"
             "  WHERE h.ticket_id = t.id AND h.enviado_em > t.fechado_em) AS x "
             "WHERE t.status = 'fechado'")
@@ -641,7 +655,7 @@ class InvariantMachine(RuleBasedStateMachine):
                 self.fail(f"{what}: model != database (key: (model, database)): {diff}")
             self.fail(f"{what}: model {expected} != database {got}")
 
-    VISIBILITY = {
+    VISIBILITY: ClassVar[dict[str, str]] = {
         "escritorios": "SELECT id::text FROM crm.escritorios",
         "equipe": "SELECT escritorio_id || '/' || user_id FROM crm.equipe",
         "clientes": "SELECT id::text FROM crm.clientes",

@@ -1,4 +1,4 @@
-"""A model of the contract (ARCHITECTURE sections 5-7): what each persona may do, and what it leaves.
+"""A model of the contract (ARCHITECTURE sections 5-7): what each persona may do and leave behind.
 
 Every operation is predicted here from the contract's words, before the database is asked: an
 ``Outcome`` (accepted with a row count / value, or refused with a SQLSTATE) plus the effects an
@@ -39,7 +39,7 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an operation returns: refused with ``code``, or accepted (``rows`` touched, ``value``)."""
+    """An operation's answer: refused with ``code``, or accepted (``rows`` touched, ``value``)."""
 
     code: str | None = None
     rows: int | None = None
@@ -353,7 +353,8 @@ class Model:
                 raise Refused("SK004")
             if papel == "cliente" and interno:
                 raise Refused("SK011")
-            autor_tipo, origem = ("cliente", "portal") if papel == "cliente" else ("equipe", "equipe")
+            autor_tipo, origem = (("cliente", "portal") if papel == "cliente"
+                                  else ("equipe", "equipe"))
             autor = p.uid
             derivado = {"escritorio_id": t.office, "autor_id": p.uid, "autor_tipo": autor_tipo,
                         "origem": origem, "balcao_log_id": None}
