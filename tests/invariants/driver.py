@@ -10,10 +10,12 @@ finished or waits for a lock, then the first commits.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from psycopg import sql
@@ -23,6 +25,8 @@ from invariants.scenario import Persona
 from schema_kit.personas import act_as
 
 Query = sql.Composable | str
+_HEX_UUID = re.compile(r"'([0-9a-f]{32})'::uuid")
+_TOPIC = re.compile(r"'(ticket|escritorio):([0-9a-f-]{36})'")
 
 
 @dataclass
@@ -57,15 +61,31 @@ class Driver:
         self.conns = [psycopg.connect(dsn, autocommit=True) for _ in range(3)]
         self.admin = self.conns[2]
         self.log: list[str] = []
+        self.names: dict[str, str] = {}  # uuid hex -> psql variable holding it in a replay
 
     def close(self) -> None:
         for conn in self.conns:
             conn.close()
 
     def render(self, query: Query, params: Any) -> str:
+        """The statement with literal values; ids the database generated become psql variables."""
         cur = psycopg.ClientCursor(self.admin)
-        text = cur.mogrify(query, params or None)
-        return text.strip().rstrip(";") + ";"
+        text = cur.mogrify(query, params or None).strip().rstrip(";")
+        text = _HEX_UUID.sub(lambda m: f":'{self.names[m[1]]}'::uuid" if m[1] in self.names
+                             else m[0], text)
+        text = _TOPIC.sub(lambda m: f"('{m[1]}:' || :'{self.names[m[2].replace('-', '')]}')"
+                          if m[2].replace("-", "") in self.names else m[0], text)
+        return text + ";"
+
+    def remember(self, op: Op, got: Outcome, text: str) -> str:
+        """A generated id (new ticket, comment, message) is kept in a psql variable (\\gset)."""
+        if not (got.ok and op.fetch == "value" and isinstance(got.value, UUID)):
+            return text
+        name = f"{op.label[:1]}{len(self.names) + 1}"
+        self.names[got.value.hex] = name
+        head, statement, _ = text.rsplit("\n", 2)
+        statement = statement.rstrip(";")
+        return f"{head}\nSELECT q.id AS {name} FROM ({statement}) AS q (id) \\gset\n"
 
     def _run(self, conn: psycopg.Connection[Any], op: Op, commit: bool = True) -> Outcome:
         """BEGIN; persona; statement; then COMMIT (or leave open when ``commit`` is false)."""
@@ -97,6 +117,7 @@ class Driver:
     def execute(self, op: Op) -> Outcome:
         text = self._logged(op)
         got = self._run(self.conns[0], op)
+        text = self.remember(op, got, text)
         self.log.append(text + ("COMMIT;" if got.ok else f"ROLLBACK;  -- refused {got.code}"))
         return got
 
@@ -124,8 +145,11 @@ class Driver:
                 got1 = Outcome(code=exc.sqlstate or "?????")
         thread.join()
         got2 = box["got"]
+        variables = " ".join(f"\\set {v} ..." for v in sorted(self.names.values()))
         self.log.append(
             "-- RACE: two psql sessions; session 2 runs while session 1 is still open\n"
+            + (f"-- (session 2 first copies the ids of session 1: {variables})\n"
+               if variables else "")
             + "-- session 1:\n" + self._logged(first)
             + "-- session 2:\n" + self._logged(second)
             + ("COMMIT;" if got2.ok else f"ROLLBACK;  -- refused {got2.code}")
