@@ -103,7 +103,7 @@ def cenario(scenario_template: str, admin_dsn: str) -> Iterator[psycopg.Connecti
 
 
 def _as(conn: psycopg.Connection[Any], persona: str, query: str,
-        params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        params: tuple[Any, ...] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
     p = sc.PERSONAS[persona]
     with conn.transaction():
         act_as(conn, p.uid, role=p.role)
@@ -124,6 +124,19 @@ def test_on_conflict_do_nothing_does_not_consume_a_number(cenario: psycopg.Conne
     assert cenario.execute("SELECT ultimo_numero FROM tickets.numeracao WHERE escritorio_id = %s",
                            (sc.E1,)).fetchone() == (2,)
 
+
+def test_multi_row_insert_with_a_skipped_row_numbers_without_gaps(
+        cenario: psycopg.Connection[Any]) -> None:
+    """One statement, three rows, the middle one skipped by ON CONFLICT: 1, 2, then 3 next."""
+    [(existing,)] = _as(cenario, "cliente_c2", "SELECT id FROM tickets.abrir_ticket('Um', NULL)")
+    rows = _as(cenario, "service_role",
+               "INSERT INTO tickets.tickets (id, cliente_id, titulo) "
+               "VALUES (gen_random_uuid(), %(c)s, 'A'), (%(t)s, %(c)s, 'B'), "
+               "(gen_random_uuid(), %(c)s, 'C') ON CONFLICT (id) DO NOTHING RETURNING numero",
+               {"c": sc.CLIENTS[1][1], "t": existing})
+    assert sorted(r[0] for r in rows) == [2, 3]
+    assert _as(cenario, "cliente_c2", "SELECT numero FROM tickets.abrir_ticket('Dois', NULL)") \
+        == [(4,)]
 
 def test_service_role_cannot_null_criado_por(cenario: psycopg.Connection[Any]) -> None:
     """criado_por never changes (flow 5), service_role included; only a deleted login clears it."""
