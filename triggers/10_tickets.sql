@@ -292,17 +292,15 @@ BEGIN
     -- NULL through its foreign key's ON DELETE SET NULL when the login is deleted; that update
     -- runs as the table owner (never as an API role) and the login is already gone.
     v_colunas := private.colunas_alteradas(
-        to_jsonb(OLD), to_jsonb(NEW),
-        ARRAY['escritorio_id', 'cliente_id', 'numero']
-        || CASE
-            WHEN NEW.criado_por IS NULL
-                AND current_user <> 'service_role'
-                AND private.papel_confiavel(current_user)
-                AND NOT EXISTS (SELECT FROM auth.users AS u WHERE u.id = OLD.criado_por)
-                THEN '{}'::text[]
-            ELSE ARRAY['criado_por']
-        END
+        to_jsonb(OLD), to_jsonb(NEW), ARRAY['escritorio_id', 'cliente_id', 'numero', 'criado_por']
     );
+    -- (a separate statement: API roles may not read auth.users, and it is only read here)
+    IF v_colunas = 'criado_por' AND NEW.criado_por IS NULL
+        AND current_user <> 'service_role' AND private.papel_confiavel(current_user) THEN
+        IF NOT EXISTS (SELECT FROM auth.users AS u WHERE u.id = OLD.criado_por) THEN
+            v_colunas := NULL;
+        END IF;
+    END IF;
     IF v_colunas IS NOT NULL THEN
         RAISE EXCEPTION USING
             ERRCODE = 'SK009',
