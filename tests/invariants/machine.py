@@ -260,11 +260,14 @@ class InvariantMachine(RuleBasedStateMachine):
 
     @initialize()
     def first_tickets(self) -> None:
-        """Every run starts with a ticket in a Balcão session (C1) and one opened by staff (C4)."""
-        self.do(self.op_open(sc.PERSONAS["cliente_c1"], cliente=None, titulo="Primeiro",
-                             prioridade=None, forged={}, reuse=0, conflict=None, via_function=True))
-        self.do(self.op_open(sc.PERSONAS["atendente_e2"], cliente=CLIENT_IDS[3], titulo="Segundo",
-                             prioridade=None, forged={}, reuse=0, conflict=None, via_function=True))
+        """Every run starts with a ticket in a Balcão session (C1), one opened by staff (C4) and
+        one opened by service_role (no criado_por) for the client without a login (C6)."""
+        for persona, cliente, titulo in (("cliente_c1", None, "Primeiro"),
+                                         ("atendente_e2", CLIENT_IDS[3], "Segundo"),
+                                         ("service_role", CLIENT_IDS[5], "Terceiro")):
+            self.do(self.op_open(sc.PERSONAS[persona], cliente=cliente, titulo=titulo,
+                                 prioridade=None, forged={}, reuse=0, conflict=None,
+                                 via_function=True))
 
     @rule(persona=PERSONA, cliente=st.sampled_from([None, *CLIENT_IDS]),
           texto=TEXT, prioridade=st.sampled_from([None, "alta", "maxima"]),
