@@ -197,8 +197,13 @@ class Model:
             t.primeira = True
             self.log(p, "tickets.tickets", "UPDATE", t.id, t.office)
 
-    def copy_lines(self, p: sc.Persona, t: Ticket, only: list[Line] | None = None) -> int:
-        """Balcão lines of the ticket's session into the ticket, exactly once, in log order."""
+    def copy_lines(self, p: sc.Persona, t: Ticket, only: list[Line] | None = None,
+                   opening: bool = False) -> int:
+        """Balcão lines of the ticket's session into the ticket, exactly once, in log order.
+
+        The log imported by the transaction that opens the ticket is not broadcast (nobody can
+        be subscribed to the ticket's topic yet, docs/backend.md); lines copied later are.
+        """
         if t.sessao is None or t.status == "fechado":
             return 0
         s = self.sessions[t.sessao]
@@ -213,7 +218,8 @@ class Model:
             login = self.clientes[t.cliente].user if autor == "cliente" else None
             self.comments[key] = Comment(key, t.id, t.office, False, autor, "balcao_virtual",
                                          login, line.id)
-            self.realtime[(f"ticket:{t.id}", "comentario")] += 1
+            if not opening:
+                self.realtime[(f"ticket:{t.id}", "comentario")] += 1
             self.log(p, "tickets.ticket_comments", "INSERT", key, t.office)
             added += 1
         for line in (only if only is not None else s.lines):
@@ -282,7 +288,7 @@ class Model:
         self.tickets[id] = t
         self.realtime[(f"escritorio:{office}", "ticket_criado")] += 1
         self.log(p, "tickets.tickets", "INSERT", id, office)
-        self.copy_lines(p, t)
+        self.copy_lines(p, t, opening=True)
         return Outcome(rows=1, value=id)
 
     def update_ticket(self, p: sc.Persona, ticket: UUID, coluna: str, valor: Any) -> Outcome:
