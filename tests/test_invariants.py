@@ -162,6 +162,18 @@ def test_client_cannot_set_updated_at(cenario: psycopg.Connection[Any]) -> None:
                "RETURNING status, updated_at = now()", (ticket,)) == [("fechado", True)]
 
 
+def test_an_appended_atendente_line_is_broadcast(cenario: psycopg.Connection[Any]) -> None:
+    """A Balcão line appended after the opening is announced, even when it is the first answer."""
+    [(ticket,)] = _as(cenario, "cliente_c1", "SELECT id FROM tickets.abrir_ticket('Ajuda', NULL)")
+    _as(cenario, "service_role",
+        "INSERT INTO balcao_virtual.logs_conversas "
+        "(sessao_id, escritorio_id, autor_tipo, mensagem) "
+        "VALUES (%s, %s, 'atendente', 'Já vou ver')", (sc.session_id(sc.CLIENTS[0][1]), sc.E1))
+    assert cenario.execute(
+        "SELECT count(*), bool_and(t.primeira_resposta_em IS NOT NULL) FROM realtime.messages AS m "
+        "JOIN tickets.tickets AS t ON m.topic = 'ticket:' || t.id "
+        "WHERE t.id = %s AND m.event = 'comentario'", (ticket,)).fetchone() == (1, True)
+
 # -- concurrent phase -------------------------------------------------------------------------
 
 CONCURRENT_CHECKS = {

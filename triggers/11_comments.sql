@@ -191,10 +191,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM private.marcar_primeira_resposta(array_agg(n.ticket_id), array_agg(n.created_at))
-    FROM novos AS n
-    WHERE n.autor_tipo = 'equipe' AND NOT n.interno;
-
+    -- Broadcasts first: "ticket opened by this transaction" is read from the ticket row's xmin,
+    -- which the first-answer stamp below would also set (an atendente line appended later
+    -- would then go unannounced).
     INSERT INTO realtime.messages (id, topic, extension, event, payload, private)
     SELECT
         n.id,
@@ -223,6 +222,10 @@ BEGIN
             WHERE t.id = n.ticket_id AND t.xmin = pg_catalog.pg_current_xact_id()::xid
         )
     );
+
+    PERFORM private.marcar_primeira_resposta(array_agg(n.ticket_id), array_agg(n.created_at))
+    FROM novos AS n
+    WHERE n.autor_tipo = 'equipe' AND NOT n.interno;
 
     RETURN NULL;
 END
