@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pytest_postgresql.janitor import DatabaseJanitor
 
@@ -24,7 +25,11 @@ from schema_kit.personas import act_as, reset_persona
 from schema_kit.render import render
 
 PGTAP_SCHEMA = "extensions"
-__all__ = ["act_as", "build_template", "reset_persona", "run_pgtap", "scratch_database"]
+#: The platform's migration role: NOSUPERUSER with exactly these attributes on Supabase.
+APPLIER = "postgres"
+APPLIER_ATTRIBUTES = "LOGIN NOSUPERUSER BYPASSRLS CREATEROLE CREATEDB REPLICATION"
+__all__ = ["APPLIER", "act_as", "applier_dsn", "build_template", "prepare_platform",
+           "reset_persona", "run_pgtap", "scratch_database"]
 
 
 def _janitor(admin_dsn: str, dbname: str, template: str | None = None,
@@ -47,32 +52,96 @@ def database_dsn(admin_dsn: str, dbname: str) -> str:
     return make_conninfo(admin_dsn, dbname=dbname)
 
 
+def _user(dsn: str) -> str:
+    return str(conninfo_to_dict(dsn).get("user") or "postgres")
+
+
+def platform_like(admin_dsn: str) -> bool:
+    """True when the admin is a superuser other than ``postgres`` (so ``postgres`` can be the
+    platform's NOSUPERUSER migration role, as on Supabase)."""
+    return _user(admin_dsn) != APPLIER
+
+
+def applier_dsn(admin_dsn: str) -> str:
+    """The DSN of the migration role: ``postgres`` on a platform-like server, else the admin."""
+    return make_conninfo(admin_dsn, user=APPLIER) if platform_like(admin_dsn) else admin_dsn
+
+
+def prepare_platform(admin_dsn: str) -> None:
+    """Create the platform's migration role ``postgres`` (NOSUPERUSER, Supabase's attributes).
+
+    Its memberships (API roles, pg_read_all_data, …) come with the compat layer (0006). A
+    server whose admin is ``postgres`` itself is left as it is.
+    """
+    if not platform_like(admin_dsn):
+        return
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        exists = conn.execute("select 1 from pg_roles where rolname = %s", (APPLIER,)).fetchone()
+        verb = sql.SQL("alter") if exists else sql.SQL("create")
+        conn.execute(sql.SQL("{} role {} {}").format(
+            verb, sql.Identifier(APPLIER), sql.SQL(APPLIER_ATTRIBUTES)))
+
+
+def _hand_to_applier(admin_dsn: str, dbname: str) -> None:
+    """The migration role owns the database (it may create schemas), as on the platform."""
+    if platform_like(admin_dsn):
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("alter database {} owner to {}").format(
+                sql.Identifier(dbname), sql.Identifier(APPLIER)))
+
+
 @contextmanager
-def scratch_database(admin_dsn: str, dbname: str, template: str | None = None) -> Iterator[str]:
-    """Create ``dbname`` (empty, or a clone of ``template``), yield its DSN, drop it."""
+def scratch_database(admin_dsn: str, dbname: str, template: str | None = None, *,
+                     as_applier: bool = False) -> Iterator[str]:
+    """Create ``dbname`` (empty, or a clone of ``template``), yield its DSN, drop it.
+
+    With ``as_applier`` the database belongs to the migration role and the DSN logs in as it.
+    """
     janitor = _janitor(admin_dsn, dbname, template)
     janitor.drop()
     janitor.init()
     try:
-        yield database_dsn(admin_dsn, dbname)
+        if as_applier:
+            _hand_to_applier(admin_dsn, dbname)
+            yield database_dsn(applier_dsn(admin_dsn), dbname)
+        else:
+            yield database_dsn(admin_dsn, dbname)
     finally:
         janitor.drop()
 
 
 def build_template(admin_dsn: str, dbname: str, support_sql: Sequence[Path],
                    log: Callable[[str], None] = lambda _line: None) -> str:
-    """A template database with every unit applied, pgTAP and the test support SQL files."""
+    """A template database prepared like a Supabase project, then every unit applied.
+
+    As on the platform, the compat layer (roles, auth, realtime) is applied by the superuser
+    and owned by the platform roles; the domain is applied by the NOSUPERUSER migration role
+    ``postgres`` (:func:`prepare_platform`), so a unit needing superuser or ownership of a
+    platform object fails here as it would on Supabase. pgTAP lives in schema ``extensions``.
+    Returns the migration role's DSN of the template.
+    """
+    prepare_platform(admin_dsn)
     janitor = _janitor(admin_dsn, dbname, as_template=True)
     janitor.drop()
     janitor.init()
-    dsn = database_dsn(admin_dsn, dbname)
+    _hand_to_applier(admin_dsn, dbname)
+    platform = database_dsn(admin_dsn, dbname)
+    dsn = database_dsn(applier_dsn(admin_dsn), dbname)
     settings = Settings(target="postgres")
-    with Migrator(dsn, render(settings), settings.target, log) as migrator:
+    units = render(settings)
+    with Migrator(dsn, [], settings.target, log):
+        pass  # the migration role owns the bookkeeping tables, as it will on the platform
+    with Migrator(platform, [u for u in units if u.source.kind == "compat"], settings.target,
+                  log) as migrator:
         migrator.apply()
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    with Migrator(dsn, units, settings.target, log) as migrator:
+        migrator.apply()
+    with psycopg.connect(platform, autocommit=True) as conn:
         conn.execute(f"create schema if not exists {PGTAP_SCHEMA}")
         conn.execute(f"create extension if not exists pgtap schema {PGTAP_SCHEMA}")
-        conn.execute(f"grant usage on schema {PGTAP_SCHEMA} to anon, authenticated, service_role")
+        conn.execute(sql.SQL("grant usage on schema {} to anon, authenticated, service_role, {}")
+                     .format(sql.Identifier(PGTAP_SCHEMA), sql.Identifier(_user(dsn))))
+    with psycopg.connect(dsn, autocommit=True) as conn:
         for path in support_sql:
             conn.execute(path.read_text(encoding="utf-8").encode("utf-8"))
     return dsn
