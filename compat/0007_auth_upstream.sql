@@ -29,7 +29,7 @@ ALTER TABLE auth.users ALTER COLUMN updated_at DROP NOT NULL;
 -- accounts from SSO may share an e-mail, every other account may not.
 ALTER TABLE auth.users ADD COLUMN phone text DEFAULT NULL;
 ALTER TABLE auth.users ADD CONSTRAINT users_phone_key UNIQUE (phone);
-ALTER TABLE auth.users ADD COLUMN is_sso_user boolean NOT NULL DEFAULT false;
+ALTER TABLE auth.users ADD COLUMN is_sso_user boolean NOT NULL DEFAULT FALSE;
 
 COMMENT ON COLUMN auth.users.phone IS 'Login phone number; unique (as Supabase).';
 COMMENT ON COLUMN auth.users.is_sso_user IS
@@ -38,7 +38,7 @@ COMMENT ON COLUMN auth.users.is_sso_user IS
 -- Why: two non-SSO accounts with one e-mail are refused on the platform; same name and
 -- predicate as upstream.
 CREATE UNIQUE INDEX users_email_partial_key ON auth.users USING btree (email)
-WHERE (is_sso_user = false);
+WHERE (is_sso_user = FALSE);
 
 COMMENT ON INDEX auth.users_email_partial_key IS
 'Auth: A partial unique index that applies only when is_sso_user is false';

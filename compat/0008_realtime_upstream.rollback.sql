@@ -9,9 +9,13 @@
 -- supautils stand-in
 -- =============================================================================================
 
-DROP EVENT TRIGGER refuse_platform_drop;
-
-DROP EVENT TRIGGER refuse_platform_ddl;
+-- (Inside DO: the SQL linter cannot parse the EVENT TRIGGER statements.)
+DO $$
+BEGIN
+    DROP EVENT TRIGGER refuse_platform_drop;
+    DROP EVENT TRIGGER refuse_platform_ddl;
+END
+$$;
 
 DROP FUNCTION realtime.refuse_platform_ddl();
 
@@ -52,7 +56,7 @@ BEGIN
 END
 $$;
 
-ALTER SCHEMA realtime OWNER TO CURRENT_USER;
+ALTER SCHEMA realtime OWNER TO current_user;
 
 -- =============================================================================================
 -- SQL API

@@ -44,7 +44,7 @@ CREATE OR REPLACE FUNCTION realtime.send(
     payload jsonb,
     event text,
     topic text,
-    private boolean DEFAULT true
+    private boolean DEFAULT TRUE
 ) RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -64,7 +64,7 @@ BEGIN
         END IF;
 
         -- Transaction-local, like upstream's SET LOCAL: policies may read realtime.topic().
-        PERFORM pg_catalog.set_config('realtime.topic', topic, true);
+        PERFORM pg_catalog.set_config('realtime.topic', topic, TRUE);
 
         INSERT INTO realtime.messages (id, payload, event, topic, private, extension)
         VALUES (generated_id, final_payload, event, topic, private, 'broadcast');
@@ -85,14 +85,14 @@ CREATE FUNCTION realtime.send_binary(
     payload bytea,
     event text,
     topic text,
-    private boolean DEFAULT true
+    private boolean DEFAULT TRUE
 ) RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     BEGIN
-        PERFORM pg_catalog.set_config('realtime.topic', topic, true);
+        PERFORM pg_catalog.set_config('realtime.topic', topic, TRUE);
 
         INSERT INTO realtime.messages (id, binary_payload, event, topic, private, extension)
         VALUES (pg_catalog.gen_random_uuid(), payload, event, topic, private, 'broadcast');
@@ -219,13 +219,18 @@ COMMENT ON FUNCTION realtime.refuse_platform_ddl() IS
 'Event trigger function (local stand-in for supautils): refuses DDL other than policies on auth/realtime objects by '
 'roles that are neither superuser nor a platform owner role, with SQLSTATE 42501.';
 
-CREATE EVENT TRIGGER refuse_platform_ddl ON ddl_command_end
-EXECUTE FUNCTION realtime.refuse_platform_ddl();
+-- (Inside DO: the SQL linter cannot parse the EVENT TRIGGER statements.)
+DO $$
+BEGIN
+    CREATE EVENT TRIGGER refuse_platform_ddl ON ddl_command_end
+    EXECUTE FUNCTION realtime.refuse_platform_ddl();
 
-CREATE EVENT TRIGGER refuse_platform_drop ON sql_drop
-EXECUTE FUNCTION realtime.refuse_platform_ddl();
+    CREATE EVENT TRIGGER refuse_platform_drop ON sql_drop
+    EXECUTE FUNCTION realtime.refuse_platform_ddl();
 
-COMMENT ON EVENT TRIGGER refuse_platform_ddl IS
-'Supabase compatibility layer: non-owners may create/alter only policies on auth and realtime objects.';
-COMMENT ON EVENT TRIGGER refuse_platform_drop IS
-'Supabase compatibility layer: non-owners may drop only policies on auth and realtime objects.';
+    COMMENT ON EVENT TRIGGER refuse_platform_ddl IS
+    'Supabase compatibility layer: non-owners may create/alter only policies on auth and realtime objects.';
+    COMMENT ON EVENT TRIGGER refuse_platform_drop IS
+    'Supabase compatibility layer: non-owners may drop only policies on auth and realtime objects.';
+END
+$$;

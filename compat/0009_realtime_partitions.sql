@@ -73,7 +73,7 @@ COMMENT ON FUNCTION realtime.maintain_partitions(timestamptz, interval) IS
 '.. today+3 (UTC) and drops those older than p_retention (72 hours); one row per partition created or dropped.';
 
 -- Why: the migration role (schema-kit) runs it; API roles never do.
-REVOKE ALL ON FUNCTION realtime.maintain_partitions(timestamptz, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION realtime.maintain_partitions(timestamptz, interval) FROM public;
 
 DO $$
 BEGIN
@@ -94,13 +94,14 @@ ALTER FUNCTION realtime.maintain_partitions(timestamptz, interval) OWNER TO supa
 -- present there gets its partition, rows move in, then the normal window is created. Rows
 -- older than the retention are dropped by the next maintenance, as on the platform. Rows are
 -- copied straight into the partitions, so local subscribers are not re-notified.
-ALTER TABLE realtime.messages DETACH PARTITION realtime.messages_default;
-
 DO $$
 DECLARE
     day date;
     partition_name text;
 BEGIN
+    -- (Here, not as a statement of its own: the SQL linter cannot parse DETACH PARTITION.)
+    ALTER TABLE realtime.messages DETACH PARTITION realtime.messages_default;
+
     FOR day IN
         SELECT DISTINCT m.inserted_at::date FROM realtime.messages_default AS m ORDER BY 1
     LOOP
