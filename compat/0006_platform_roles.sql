@@ -123,7 +123,9 @@ $$;
 -- the three API roles (it may act as them) and of pg_read_all_data, pg_monitor and
 -- pg_signal_backend. Where a non-superuser `postgres` exists (schema-kit's test clusters make
 -- one, with the platform's attributes), it gets the same memberships. A cluster whose
--- `postgres` is the bootstrap superuser needs none of them.
+-- `postgres` is the bootstrap superuser needs none of them. The API roles come WITH ADMIN
+-- OPTION: from PostgreSQL 16 on, CREATEROLE alone no longer lets a role hand them to the
+-- logins it creates (a backend's own login granted `authenticated`), which it could before.
 DO $$
 DECLARE
     granted_role text;
@@ -132,9 +134,22 @@ BEGIN
         FOREACH granted_role IN ARRAY ARRAY[
             'anon', 'authenticated', 'service_role', 'pg_read_all_data', 'pg_monitor', 'pg_signal_backend'
         ] LOOP
-            IF NOT pg_catalog.pg_has_role('postgres', granted_role, 'MEMBER') THEN
+            IF NOT EXISTS (
+                SELECT
+                FROM pg_catalog.pg_auth_members AS m
+                WHERE
+                    m.roleid = granted_role::regrole
+                    AND m.member = 'postgres'::regrole
+                    AND (m.admin_option OR granted_role LIKE 'pg\_%')
+            ) THEN
                 BEGIN
-                    EXECUTE pg_catalog.format('GRANT %I TO postgres', granted_role);
+                    EXECUTE pg_catalog.format(
+                        CASE
+                            WHEN granted_role LIKE 'pg\_%' THEN 'GRANT %I TO postgres'
+                            ELSE 'GRANT %I TO postgres WITH ADMIN OPTION'
+                        END,
+                        granted_role
+                    );
                 EXCEPTION
                     WHEN unique_violation THEN
                         NULL;  -- granted meanwhile by a migration of another database
