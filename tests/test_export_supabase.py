@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -61,7 +61,8 @@ def test_export_is_stable_and_reexports_only_changed_repeatable_units(
     helper = sources / "functions" / "00_private.sql"
     helper.write_text(helper.read_text(encoding="utf-8") + "\n-- changed\n", encoding="utf-8")
     changed = export_supabase(render(settings), out, now=NOW)
-    assert [p.name for p in changed.written] == ["20260102030427_functions_00_private.sql"]
+    next_second = (NOW + timedelta(seconds=len(names))).strftime("%Y%m%d%H%M%S")
+    assert [p.name for p in changed.written] == [f"{next_second}_functions_00_private.sql"]
     assert set(names) < set(_names(out)), "earlier migrations keep their names"
 
 
