@@ -23,8 +23,6 @@ from schema_kit import queries
 
 __all__ = ["PartitionChange", "has_partition_maintenance", "maintain_realtime_partitions"]
 
-FUNCTION = "realtime.maintain_partitions(timestamptz, interval)"
-
 
 @dataclass(frozen=True)
 class PartitionChange:
@@ -36,7 +34,7 @@ class PartitionChange:
 
 def has_partition_maintenance(conn: psycopg.Connection[Any]) -> bool:
     """True when this database has the compat layer's maintenance function."""
-    row = conn.execute("select to_regprocedure(%s) is not null", (FUNCTION,)).fetchone()
+    row = conn.execute(queries.load("has_partition_maintenance")).fetchone()
     return bool(row and row[0])
 
 
