@@ -45,6 +45,11 @@ BEGIN
                 partition_name, day::timestamp, (day + 1)::timestamp
             );
             EXECUTE pg_catalog.format('ALTER TABLE realtime.%I ENABLE ROW LEVEL SECURITY', partition_name);
+            EXECUTE pg_catalog.format(
+                'COMMENT ON TABLE realtime.%I IS %L', partition_name,
+                'Daily partition of realtime.messages (UTC day ' || day
+                || '), made by realtime.maintain_partitions(); dropped once older than the retention (72 hours).'
+            );
             action := 'created';
             RETURN NEXT;
         END IF;
@@ -111,6 +116,11 @@ BEGIN
             partition_name, day::timestamp, (day + 1)::timestamp
         );
         EXECUTE pg_catalog.format('ALTER TABLE realtime.%I ENABLE ROW LEVEL SECURITY', partition_name);
+        EXECUTE pg_catalog.format(
+            'COMMENT ON TABLE realtime.%I IS %L', partition_name,
+            'Daily partition of realtime.messages (UTC day ' || day
+            || '), made by realtime.maintain_partitions(); dropped once older than the retention (72 hours).'
+        );
         EXECUTE pg_catalog.format('ALTER TABLE realtime.%I OWNER TO supabase_realtime_admin', partition_name);
         EXECUTE pg_catalog.format(
             'INSERT INTO realtime.%I (topic, extension, payload, event, private, updated_at, inserted_at, id, '

@@ -3,7 +3,7 @@
 -- partitions without a DEFAULT one, and a migration role with the platform's attributes.
 -- Written to run unchanged on a real project (as `postgres`, pgTAP in schema extensions).
 BEGIN;
-SELECT plan(37);
+SELECT plan(38);
 
 -- ---------------------------------------------------------------------------------------------
 -- The migration role: what `postgres` is on a real project
@@ -168,6 +168,13 @@ SELECT is(
      WHERE oid = ('realtime.messages_' || pg_catalog.to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM_DD'))::regclass),
     'supabase_realtime_admin',
     'the daily partitions belong to supabase_realtime_admin'
+);
+SELECT is(
+    pg_catalog.obj_description(
+        ('realtime.messages_' || pg_catalog.to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM_DD'))::regclass, 'pg_class'
+    ) LIKE 'Daily partition of realtime.messages (UTC day %',
+    true,
+    'each daily partition says what it is'
 );
 SELECT is_definer(
     'realtime', 'maintain_partitions', ARRAY['timestamp with time zone', 'interval'],
