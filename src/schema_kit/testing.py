@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -20,7 +21,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pytest_postgresql.janitor import DatabaseJanitor
 
 from schema_kit.config import Settings
-from schema_kit.migrate import Migrator
+from schema_kit.migrate import BOOKKEEPING_SCHEMA, Migrator
 from schema_kit.personas import act_as, reset_persona
 from schema_kit.render import render
 
@@ -110,6 +111,21 @@ def scratch_database(admin_dsn: str, dbname: str, template: str | None = None, *
         janitor.drop()
 
 
+def _hand_books_to(conn: psycopg.Connection[Any], role: str) -> None:
+    """The bookkeeping the superuser created while applying compat/ goes to the migration role,
+    which records everything after it (as it would on the platform, where it runs them all)."""
+    tables = [row[0] for row in conn.execute(
+        "select c.relname from pg_class as c where c.relnamespace = to_regnamespace(%s) "
+        "and c.relkind in ('r', 'p')", (BOOKKEEPING_SCHEMA,)).fetchall()]
+    if not tables:
+        return
+    conn.execute(sql.SQL("alter schema {} owner to {}").format(
+        sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(role)))
+    for table in tables:
+        conn.execute(sql.SQL("alter table {}.{} owner to {}").format(
+            sql.Identifier(BOOKKEEPING_SCHEMA), sql.Identifier(table), sql.Identifier(role)))
+
+
 def platform_project(admin_dsn: str, dbname: str,
                      log: Callable[[str], None] = lambda _line: None) -> str:
     """Make the existing, empty database ``dbname`` look like a new Supabase project.
@@ -124,13 +140,17 @@ def platform_project(admin_dsn: str, dbname: str,
     platform = database_dsn(admin_dsn, dbname)
     dsn = database_dsn(applier_dsn(admin_dsn), dbname)
     compat = [u for u in render(Settings(target="postgres")) if u.source.kind == "compat"]
-    with Migrator(dsn, [], "postgres", log):
-        pass  # the migration role owns the bookkeeping tables, as it will on the platform
     with Migrator(platform, compat, "postgres", log) as migrator:
         migrator.apply()
     with psycopg.connect(platform, autocommit=True) as conn:
+        _hand_books_to(conn, _user(dsn))
         conn.execute(f"create schema if not exists {PGTAP_SCHEMA}")
         conn.execute(f"create extension if not exists pgtap schema {PGTAP_SCHEMA}")
+        # Supabase offers plpgsql_check (what `supabase db lint` runs) in schema extensions; the
+        # migration role cannot create an untrusted extension itself.
+        if conn.execute("select 1 from pg_available_extensions "
+                        "where name = 'plpgsql_check'").fetchone():
+            conn.execute(f"create extension if not exists plpgsql_check schema {PGTAP_SCHEMA}")
         conn.execute(sql.SQL("grant usage on schema {} to anon, authenticated, service_role, {}")
                      .format(sql.Identifier(PGTAP_SCHEMA), sql.Identifier(_user(dsn))))
     return dsn
