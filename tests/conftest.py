@@ -1,8 +1,12 @@
 """One PostgreSQL server per session, a migrated template database, a fresh clone per test.
 
-The server is ``SCHEMA_KIT_TEST_DSN`` (an admin DSN: it must be allowed to create databases)
-or else a throwaway local cluster in a temp dir. pgTAP files in tests/pgtap/ are collected as
-one test item each.
+The server is ``SCHEMA_KIT_TEST_DSN`` (a superuser DSN) or else a throwaway local cluster in a
+temp dir whose bootstrap superuser is ``supabase_admin``. As on Supabase, the compat layer is
+the superuser's (the platform's) and everything else runs as ``postgres``, a NOSUPERUSER role
+with the platform's attributes: the template's domain units are applied by it, and the ``db``
+and ``admin`` fixtures and the pgTAP files connect as it. (With a ``SCHEMA_KIT_TEST_DSN`` whose
+user is ``postgres`` itself, that superuser plays both parts.) pgTAP files in tests/pgtap/ are
+collected as one test item each.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ TESTS = Path(__file__).parent
 ROOT = TESTS.parent
 SUPPORT_SQL = [TESTS / "sql" / "helpers.sql", TESTS / "sql" / "fixtures.sql"]
 TEMPLATE = "schema_kit_template"
+PLATFORM_SUPERUSER = "supabase_admin"
 
 
 class _Server:
@@ -48,7 +53,8 @@ class _Server:
                     pytest.exit(f"pgTAP is not installed: {pgtap_hint(bindir)}", returncode=1)
                 self.tmp = Path(tempfile.mkdtemp(prefix="schema-kit-tests-", dir="/tmp"))
                 self.tmp.chmod(0o755)  # the postgres OS user must traverse it when we are root
-                self.cluster = LocalCluster(self.tmp / "cluster", dbname="postgres")
+                self.cluster = LocalCluster(self.tmp / "cluster", dbname="postgres",
+                                            superuser=PLATFORM_SUPERUSER)
                 dsn = self.cluster.up(log=lambda _line: None)
             except LocalDBError as exc:
                 pytest.exit(f"cannot start a local PostgreSQL for the tests: {exc}", returncode=1)
@@ -93,7 +99,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def admin_dsn() -> str:
-    """DSN of a superuser connection to the test server's maintenance database."""
+    """DSN of a superuser (the platform) connection to the test server's maintenance database."""
     return SERVER.start()
 
 
@@ -109,8 +115,8 @@ def _fresh_name(prefix: str) -> str:
 
 @pytest.fixture
 def db(template_dsn: str, admin_dsn: str) -> Iterator[str]:
-    """DSN of a fresh clone of the migrated template, dropped after the test."""
-    with scratch_database(admin_dsn, _fresh_name("t"), TEMPLATE) as dsn:
+    """DSN (as the migration role ``postgres``) of a fresh clone of the template, dropped after."""
+    with scratch_database(admin_dsn, _fresh_name("t"), TEMPLATE, as_applier=True) as dsn:
         yield dsn
 
 
@@ -123,7 +129,8 @@ def empty_db(admin_dsn: str) -> Iterator[str]:
 
 @pytest.fixture
 def admin(db: str) -> Iterator[psycopg.Connection[Any]]:
-    """A superuser connection (autocommit) to the test's own database."""
+    """A connection (autocommit) to the test's own database as the migration role ``postgres``
+    (NOSUPERUSER, BYPASSRLS: what a project's SQL editor or a migration sees)."""
     with psycopg.connect(db, autocommit=True) as conn:
         yield conn
 
@@ -151,7 +158,8 @@ class PgTapItem(pytest.Item):
 
     def runtest(self) -> None:
         SERVER.template()  # built once per session, on first use
-        with scratch_database(SERVER.start(), _fresh_name("tap"), TEMPLATE) as dsn:
+        with scratch_database(SERVER.start(), _fresh_name("tap"), TEMPLATE,
+                              as_applier=True) as dsn:
             result = run_pgtap(dsn, self.path)
         self.config.stash[_TAP_KEY].append((self.name, result))
         if not result.ok:

@@ -64,15 +64,22 @@ IDS: dict[str, Any] = {
     )
 }
 
+# Logins are created by the migration role: service_role has no privilege on auth.users (as on
+# Supabase, where GoTrue creates them).
+USERS = """
+insert into auth.users (id, email, created_at, updated_at)
+select u.id, u.email, now(), now() from (values
+    (%(atendente_a)s, 'atendente.a@equipe.test'), (%(supervisor_a)s, 'supervisor.a@equipe.test'),
+    (%(inativo_a)s, 'inativo.a@equipe.test'), (%(admin_b)s, 'admin.b@equipe.test'),
+    (%(login_c1)s, 'c1@portal.test'), (%(login_c2)s, 'c2@portal.test'),
+    (%(login_b1)s, 'b1@portal.test'), (%(usuario_livre)s, 'livre@portal.test')
+) as u (id, email);
+"""
+
 SCENARIO = """
 insert into crm.escritorios (id, nome) values
     (%(escritorio_a)s, 'Escritório A'), (%(escritorio_b)s, 'Escritório B'),
     (%(escritorio_vazio)s, 'Escritório sem dados');
-insert into auth.users (id, email) values
-    (%(atendente_a)s, 'atendente.a@equipe.test'), (%(supervisor_a)s, 'supervisor.a@equipe.test'),
-    (%(inativo_a)s, 'inativo.a@equipe.test'), (%(admin_b)s, 'admin.b@equipe.test'),
-    (%(login_c1)s, 'c1@portal.test'), (%(login_c2)s, 'c2@portal.test'),
-    (%(login_b1)s, 'b1@portal.test'), (%(usuario_livre)s, 'livre@portal.test');
 insert into crm.equipe (escritorio_id, user_id, papel, ativo) values
     (%(escritorio_a)s, %(atendente_a)s, 'atendente', true),
     (%(escritorio_a)s, %(supervisor_a)s, 'supervisor', true),
@@ -115,8 +122,9 @@ def matrix_db(template_dsn: str, admin_dsn: str) -> Iterator[str]:
     """One clone of the migrated template with the scenario committed; cells roll back."""
     template = str(conninfo_to_dict(template_dsn)["dbname"])
     name = f"matrix_{uuid.uuid4().hex[:12]}"
-    with scratch_database(admin_dsn, name, template) as dsn:
+    with scratch_database(admin_dsn, name, template, as_applier=True) as dsn:
         with psycopg.connect(dsn) as conn, conn.transaction():
+            execute_script(conn, USERS, IDS)
             act_as(conn, role="service_role")
             execute_script(conn, SCENARIO, IDS)
             IDS["log_l1"] = _one(conn, """

@@ -24,6 +24,7 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from schema_kit.testing import act_as
 
@@ -104,8 +105,11 @@ def login_que_herda_authenticated(admin: psycopg.Connection[Any]) -> Iterator[st
 
 
 def _como_login(conn: psycopg.Connection[Any], login: str, user_id: str) -> None:
-    """Become the login itself (session_user, no SET ROLE) with a user's JWT claims."""
-    conn.execute(sql.SQL("set session authorization {}").format(sql.Identifier(login)))
+    """On a connection logged in as the login itself (no SET ROLE), take a user's JWT claims.
+
+    (The login connects directly: the tests' migration role is not a superuser, so it cannot
+    SET SESSION AUTHORIZATION, as on Supabase.)"""
+    assert conn.info.user == login
     conn.execute("select set_config('request.jwt.claims', %s, false)",
                  ('{"sub": "' + user_id + '", "role": "authenticated"}',))
 
@@ -114,7 +118,7 @@ def test_a_login_inheriting_authenticated_is_an_api_user(cenario: psycopg.Connec
                                                           login_que_herda_authenticated: str,
                                                           db: str) -> None:
     login = login_que_herda_authenticated
-    with psycopg.connect(db) as conn:
+    with psycopg.connect(make_conninfo(db, user=login)) as conn:
         _como_login(conn, login, CLIENTE_A2)
         # Another client's CRM history (with its internal note): nothing, as for any client.
         alheio = conn.execute(

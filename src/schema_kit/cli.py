@@ -101,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", required=True,
                    help="two offices, staff, clients, a Balcão session, tickets and chat")
 
+    p = sub.add_parser("export", help="write the units as Supabase CLI migrations (+ pgTAP tests)")
+    p.add_argument("platform", choices=("supabase",), help="what to export for")
+    p.add_argument("dir", type=Path, help="project folder: writes DIR/supabase/migrations and "
+                   "DIR/supabase/tests")
+    p.add_argument("--sources", type=Path, help="folder with migrations/, functions/, … "
+                   "(default: the packaged SQL)")
+
     p = sub.add_parser("db", help="the local throwaway PostgreSQL cluster in .schema-kit/")
     p.add_argument("action", choices=("up", "down", "status", "url"))
 
@@ -249,6 +256,26 @@ def _cmd_seed(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     return EXIT_OK
 
 
+def _cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO,
+                err: TextIO) -> int:
+    import dataclasses
+
+    from schema_kit.export import export_supabase
+    from schema_kit.render import render
+    from schema_kit.sources import sql_root
+
+    supabase = dataclasses.replace(settings, target="supabase")
+    tests = sql_root(supabase.sources) / "tests"
+    report = export_supabase(
+        render(supabase), args.dir, suites=tests / "pgtap",
+        helpers=[tests / "sql" / "helpers.sql", tests / "sql" / "fixtures.sql"])
+    for path in report.written:
+        out.write(f"{path}\n")
+    err.write(f"{len(report.written)} migrations written, {len(report.unchanged)} units unchanged, "
+              f"{len(report.tests)} pgTAP suites in {args.dir / 'supabase' / 'tests'}\n")
+    return EXIT_OK
+
+
 def _cmd_db(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from schema_kit.localdb import LocalCluster, LocalDBError
 
@@ -290,6 +317,7 @@ COMMANDS = {
     "status": _cmd_status,
     "rollback": _cmd_rollback,
     "seed": _cmd_seed,
+    "export": _cmd_export,
     "db": _cmd_db,
     **inspect_commands.COMMANDS,
     "listen": _cmd_realtime,

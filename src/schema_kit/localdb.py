@@ -332,12 +332,22 @@ class LocalCluster:
     """A throwaway PostgreSQL cluster living in ``data_dir`` (e.g. ``.schema-kit/``)."""
 
     def __init__(
-        self, data_dir: Path, *, dbname: str = "schema_kit", bindir: Path | None = None
+        self,
+        data_dir: Path,
+        *,
+        dbname: str = "schema_kit",
+        bindir: Path | None = None,
+        superuser: str = SUPERUSER,
     ) -> None:
-        """Describe the cluster; nothing is touched until ``up``."""
+        """Describe the cluster; nothing is touched until ``up``.
+
+        ``superuser`` names the bootstrap superuser (``postgres``; the test harness uses
+        ``supabase_admin`` so that ``postgres`` can be the platform's NOSUPERUSER migration role).
+        """
         self.data_dir = Path(data_dir).absolute()
         self.dbname = dbname
         self._bindir = bindir
+        self.superuser = superuser
 
     # ---- layout
 
@@ -451,7 +461,7 @@ class LocalCluster:
                 f"no local database cluster in {self.data_dir}; run `schema-kit db up` first"
             )
         name = quote(dbname if dbname is not None else self.dbname, safe="")
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{port}/{name}"
+        return f"postgresql://{quote(self.superuser, safe='')}@127.0.0.1:{port}/{name}"
 
     # ---- actions
 
@@ -559,7 +569,7 @@ class LocalCluster:
             "-D",
             str(self.pgdata),
             "-U",
-            SUPERUSER,
+            self.superuser,
             "--auth-local=trust",
             "--auth-host=trust",
             "-E",

@@ -431,6 +431,7 @@ class Migrator:
             return len(todo)
         if not todo:
             self.log(f"nothing to do: {len(plan)} units unchanged")
+            self._maintain()
             return 0
         self.log(f"limits: {describe_timeouts(self.lock_timeout_ms, self.statement_timeout_ms)}"
                  f", lock retries {self.lock_retries}")
@@ -478,6 +479,7 @@ class Migrator:
             lock_note += f" + {online_held:.2f}s in non-transactional statements"
         self.log(f"done: {len(todo)} applied, {len(plan) - len(todo)} unchanged "
                  f"in {elapsed:.2f}s; {lock_note}")
+        self._maintain()
         return len(todo)
 
     def _apply_online(self, unit: Unit, applied: Sequence[str]) -> float:
@@ -534,6 +536,20 @@ class Migrator:
         self.log(f"{'applied':<12} {unit.label} (non-transactional, "
                  f"{_count(len(statements), 'statement')}, locks held {held:.2f}s)")
         return held
+
+    def _maintain(self) -> None:
+        """Compat layer upkeep after a run: realtime.messages' daily partitions (postgres only)."""
+        if self.target != "postgres":
+            return
+        from schema_kit.compat_maintenance import maintain_realtime_partitions
+
+        try:
+            changes = maintain_realtime_partitions(self._be.connection)
+        except psycopg.Error as exc:
+            raise SchemaKitError(f"realtime partition maintenance failed (the units were "
+                                 f"applied): {' '.join(str(exc).split())}") from None
+        for change in changes:
+            self.log(f"{change.action:<12} realtime.{change.partition}")
 
     def _reset_search_path(self) -> None:
         """Units run with the server's default search_path, as a psql session would."""

@@ -13,18 +13,18 @@ SELECT has_role('authenticator', 'role authenticator exists');
 
 SELECT results_eq(
     $$ SELECT rolcanlogin, rolinherit, rolbypassrls, rolsuper FROM pg_catalog.pg_roles WHERE rolname = 'anon' $$,
-    $$ VALUES (false, false, false, false) $$,
-    'anon is NOLOGIN NOINHERIT, subject to RLS, not superuser'
+    $$ VALUES (false, true, false, false) $$,
+    'anon is NOLOGIN INHERIT (as on Supabase), subject to RLS, not superuser'
 );
 SELECT results_eq(
     $$ SELECT rolcanlogin, rolinherit, rolbypassrls, rolsuper FROM pg_catalog.pg_roles WHERE rolname = 'authenticated' $$,
-    $$ VALUES (false, false, false, false) $$,
-    'authenticated is NOLOGIN NOINHERIT, subject to RLS, not superuser'
+    $$ VALUES (false, true, false, false) $$,
+    'authenticated is NOLOGIN INHERIT (as on Supabase), subject to RLS, not superuser'
 );
 SELECT results_eq(
     $$ SELECT rolcanlogin, rolinherit, rolbypassrls, rolsuper FROM pg_catalog.pg_roles WHERE rolname = 'service_role' $$,
-    $$ VALUES (false, false, true, false) $$,
-    'service_role is NOLOGIN NOINHERIT BYPASSRLS, not superuser'
+    $$ VALUES (false, true, true, false) $$,
+    'service_role is NOLOGIN INHERIT (as on Supabase) BYPASSRLS, not superuser'
 );
 SELECT results_eq(
     $$ SELECT rolcanlogin, rolinherit, rolbypassrls, rolsuper FROM pg_catalog.pg_roles WHERE rolname = 'authenticator' $$,
@@ -49,28 +49,38 @@ SELECT ok(
     'authenticator (NOINHERIT) does not inherit the privileges of the API roles'
 );
 
--- SET ROLE is checked against the SESSION user, so switching is only meaningful once logged in
--- as authenticator (as the API is). authenticator has no USAGE on the pgTAP schema (NOINHERIT),
--- so each switch is made before the assertion that checks it; a refused switch aborts the
--- file, which fails the plan.
-SET LOCAL SESSION AUTHORIZATION authenticator;
-
-SELECT FROM set_config('role', 'anon', true);
-SELECT is(current_user::text, 'anon', 'logged in as authenticator, a request can switch to anon');
-SELECT throws_ok(
-    $$ SELECT set_config('role', 'postgres', true) $$,
-    '42501',
-    NULL,
+SELECT ok(
+    NOT pg_catalog.pg_has_role('authenticator', 'postgres', 'MEMBER'),
     'authenticator cannot switch to a role it was not granted (postgres)'
 );
+-- (Switching roles once logged in as authenticator: tests/test_compat_platform.py, which logs in.)
 
-SELECT FROM set_config('role', 'authenticated', true);
-SELECT is(current_user::text, 'authenticated', 'logged in as authenticator, a request can switch to authenticated');
-
-SELECT FROM set_config('role', 'service_role', true);
-SELECT is(current_user::text, 'service_role', 'logged in as authenticator, a request can switch to service_role');
-
-RESET SESSION AUTHORIZATION;
+-- ---------------------------------------------------------------------------------------------
+-- Role settings the Data API applies per request, as on Supabase
+-- ---------------------------------------------------------------------------------------------
+SELECT results_eq(
+    $$ SELECT r.rolname::text COLLATE "default", c.setting COLLATE "default"
+       FROM pg_catalog.pg_db_role_setting AS s
+       JOIN pg_catalog.pg_roles AS r ON r.oid = s.setrole
+       CROSS JOIN LATERAL pg_catalog.unnest(s.setconfig) AS c (setting)
+       WHERE s.setdatabase = 0 AND r.rolname IN ('anon', 'authenticated', 'authenticator')
+         AND (c.setting LIKE 'statement_timeout=%' OR c.setting LIKE 'lock_timeout=%')
+       ORDER BY 1, 2 $$,
+    $$ VALUES ('anon', 'statement_timeout=3s'),
+              ('authenticated', 'statement_timeout=8s'),
+              ('authenticator', 'lock_timeout=8s'),
+              ('authenticator', 'statement_timeout=8s') $$,
+    'anon 3 s, authenticated 8 s, authenticator 8 s + lock_timeout 8 s (as on Supabase)'
+);
+SELECT ok(
+    (SELECT r.rolinherit FROM pg_catalog.pg_roles AS r WHERE r.rolname = 'authenticator') IS false,
+    'authenticator stays NOINHERIT'
+);
+SELECT ok(
+    (SELECT bool_and(r.rolinherit) FROM pg_catalog.pg_roles AS r
+     WHERE r.rolname IN ('anon', 'authenticated', 'service_role')),
+    'the three API roles are INHERIT'
+);
 
 -- ---------------------------------------------------------------------------------------------
 -- Persona helpers switch the role for the rest of the transaction, and back

@@ -96,9 +96,8 @@ SELECT ok(
 SELECT table_privs_are('auth', 'users', 'anon', ARRAY[]::text[], 'anon has no privilege on auth.users');
 SELECT table_privs_are('auth', 'users', 'authenticated', ARRAY[]::text[], 'authenticated has no privilege on auth.users');
 SELECT table_privs_are(
-    'auth', 'users', 'service_role',
-    ARRAY['DELETE', 'INSERT', 'REFERENCES', 'SELECT', 'TRIGGER', 'TRUNCATE', 'UPDATE'],
-    'service_role has every privilege on auth.users'
+    'auth', 'users', 'service_role', ARRAY[]::text[],
+    'service_role has no privilege on auth.users (as on Supabase: users are managed through the Auth API)'
 );
 
 -- ---------------------------------------------------------------------------------------------
@@ -137,9 +136,11 @@ SELECT throws_ok(
 );
 
 SELECT tests.authenticate_as_service_role();
-SELECT isnt_empty(
+SELECT throws_ok(
     $$ SELECT id FROM auth.users WHERE id = '00000000-0000-4000-8000-0000000000c1' $$,
-    'service_role can read auth.users'
+    '42501',
+    NULL,
+    'service_role cannot read auth.users (no privilege, as on Supabase)'
 );
 
 SELECT tests.clear_authentication();

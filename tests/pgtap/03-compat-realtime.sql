@@ -30,7 +30,8 @@ SELECT results_eq(
               ('private', false, 'false'),
               ('updated_at', true, 'now()'),
               ('inserted_at', true, 'now()'),
-              ('id', true, 'gen_random_uuid()') $$,
+              ('id', true, 'gen_random_uuid()'),
+              ('binary_payload', false, NULL) $$,
     'messages columns: Supabase''s order, nullability and defaults'
 );
 SELECT col_is_pk('realtime', 'messages', ARRAY['id', 'inserted_at'], 'messages primary key is (id, inserted_at)');
@@ -40,12 +41,18 @@ SELECT is(
     'RANGE (inserted_at)',
     'messages is partitioned by range of inserted_at'
 );
-SELECT partitions_are('realtime', 'messages', ARRAY['realtime.messages_default'], 'locally, one partition: messages_default');
-SELECT is(
-    (SELECT pg_catalog.pg_get_expr(c.relpartbound, c.oid) FROM pg_catalog.pg_class AS c
-     WHERE c.oid = 'realtime.messages_default'::regclass),
-    'DEFAULT',
-    'messages_default is the DEFAULT partition, so any inserted_at is accepted'
+SELECT is_empty(
+    $$ SELECT c.relname FROM pg_catalog.pg_inherits AS i JOIN pg_catalog.pg_class AS c ON c.oid = i.inhrelid
+       WHERE i.inhparent = 'realtime.messages'::regclass AND pg_catalog.pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT' $$,
+    'no DEFAULT partition, as on Supabase'
+);
+SELECT set_eq(
+    $$ SELECT c.relname::text FROM pg_catalog.pg_inherits AS i JOIN pg_catalog.pg_class AS c ON c.oid = i.inhrelid
+       WHERE i.inhparent = 'realtime.messages'::regclass $$,
+    $$ SELECT 'messages_' || pg_catalog.to_char(d, 'YYYY_MM_DD')
+       FROM pg_catalog.generate_series((now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 3,
+                                       interval '1 day') AS d $$,
+    'daily partitions messages_YYYY_MM_DD for yesterday .. today+3 (UTC), as Supabase Realtime makes them'
 );
 SELECT is(
     pg_catalog.pg_get_indexdef('realtime.messages_inserted_at_topic_index'::regclass),
@@ -72,7 +79,13 @@ SELECT is_empty(
 SELECT table_privs_are('realtime', 'messages', 'anon', ARRAY['SELECT', 'INSERT', 'UPDATE'], 'anon may SELECT, INSERT, UPDATE messages');
 SELECT table_privs_are('realtime', 'messages', 'authenticated', ARRAY['SELECT', 'INSERT', 'UPDATE'], 'authenticated may SELECT, INSERT, UPDATE messages');
 SELECT table_privs_are('realtime', 'messages', 'service_role', ARRAY['SELECT', 'INSERT', 'UPDATE'], 'service_role may SELECT, INSERT, UPDATE messages');
-SELECT table_privs_are('realtime', 'messages_default', 'authenticated', ARRAY[]::text[], 'the partition itself is not granted to the API roles');
+SELECT ok(
+    NOT pg_catalog.has_table_privilege(
+        'authenticated', ('realtime.messages_' || pg_catalog.to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM_DD'))::regclass,
+        'SELECT, INSERT, UPDATE'
+    ),
+    'the partitions themselves are not granted to the API roles'
+);
 SELECT schema_privs_are('realtime', 'anon', ARRAY['USAGE'], 'anon has USAGE on schema realtime');
 SELECT schema_privs_are('realtime', 'authenticated', ARRAY['USAGE'], 'authenticated has USAGE on schema realtime');
 SELECT schema_privs_are('realtime', 'service_role', ARRAY['USAGE'], 'service_role has USAGE on schema realtime');
@@ -248,7 +261,7 @@ SELECT throws_ok(
     'anon cannot insert a message without a policy'
 );
 SELECT throws_ok(
-    $$ SELECT id FROM realtime.messages_default $$,
+    pg_catalog.format('SELECT id FROM realtime.%I', 'messages_' || pg_catalog.to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM_DD')),
     '42501',
     NULL,
     'anon cannot read the partition directly'

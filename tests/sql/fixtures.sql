@@ -22,8 +22,9 @@ LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$
     WITH u AS (
-        INSERT INTO auth.users (email)
-        VALUES (p_papel || '.' || gen_random_uuid() || '@equipe.test')
+        INSERT INTO auth.users (id, email, created_at, updated_at)
+        SELECT new_user.id, p_papel || '.' || new_user.id || '@equipe.test', now(), now()
+        FROM (SELECT gen_random_uuid() AS id) AS new_user
         RETURNING id
     )
     INSERT INTO crm.equipe (escritorio_id, user_id, papel, ativo)
@@ -39,8 +40,9 @@ LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$
     WITH u AS (
-        INSERT INTO auth.users (email)
-        VALUES ('cliente.' || gen_random_uuid() || '@portal.test')
+        INSERT INTO auth.users (id, email, created_at, updated_at)
+        SELECT new_user.id, 'cliente.' || new_user.id || '@portal.test', now(), now()
+        FROM (SELECT gen_random_uuid() AS id) AS new_user
         RETURNING id, email
     )
     INSERT INTO crm.clientes (escritorio_id, user_id, nome, email)
@@ -69,27 +71,31 @@ COMMENT ON FUNCTION tests.login_do_cliente(uuid) IS 'Test fixture: the auth.user
 -- refer to: offices A and B, their staff (incl. a supervisor and an inactive member), clients,
 -- tickets, comments (public + internal), chat, documents, Balcão sessions and log lines.
 -- Written as service_role, the path the back-office and the Balcão Virtual backend use, so
--- triggers derive what they derive; call it as the session user.
+-- triggers derive what they derive; call it as the session user. The logins are created first
+-- as the session user: service_role has no privilege on auth.users (as on Supabase, where
+-- GoTrue creates users).
 CREATE OR REPLACE FUNCTION tests.cenario_politicas()
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $cenario$
 BEGIN
-    PERFORM tests.authenticate_as_service_role();
-
-    INSERT INTO crm.escritorios (id, nome) VALUES
-    ('a0000000-0000-4000-8000-000000000000', 'Escritório A'),
-    ('b0000000-0000-4000-8000-000000000000', 'Escritório B');
-
-    INSERT INTO auth.users (id, email) VALUES
+    INSERT INTO auth.users (id, email, created_at, updated_at)
+    SELECT u.id::uuid, u.email, now(), now() FROM (VALUES
     ('00000000-0000-4000-8000-0000000000a1', 'atendente.a@equipe.test'),
     ('00000000-0000-4000-8000-0000000000a5', 'supervisor.a@equipe.test'),
     ('00000000-0000-4000-8000-0000000000a6', 'inativo.a@equipe.test'),
     ('00000000-0000-4000-8000-0000000000a2', 'cliente.a1@portal.test'),
     ('00000000-0000-4000-8000-0000000000a3', 'cliente.a2@portal.test'),
     ('00000000-0000-4000-8000-0000000000b1', 'admin.b@equipe.test'),
-    ('00000000-0000-4000-8000-0000000000b2', 'cliente.b1@portal.test');
+    ('00000000-0000-4000-8000-0000000000b2', 'cliente.b1@portal.test')
+    ) AS u (id, email);
+
+    PERFORM tests.authenticate_as_service_role();
+
+    INSERT INTO crm.escritorios (id, nome) VALUES
+    ('a0000000-0000-4000-8000-000000000000', 'Escritório A'),
+    ('b0000000-0000-4000-8000-000000000000', 'Escritório B');
 
     INSERT INTO crm.equipe (escritorio_id, user_id, papel, ativo) VALUES
     ('a0000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000a1', 'atendente', true),

@@ -29,13 +29,14 @@ GRANT USAGE ON SCHEMA tests TO anon, authenticated, service_role;
 -- Users
 -- =============================================================================================
 
--- Why: tests need real auth.users rows for foreign keys and for authenticate_as.
+-- Why: tests need real auth.users rows for foreign keys and for authenticate_as. Like GoTrue,
+-- it writes the id and the stamps itself: auth.users has no defaults (as upstream).
 CREATE OR REPLACE FUNCTION tests.create_user(email text) RETURNS uuid
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$
-    INSERT INTO auth.users (email)
-    VALUES (create_user.email)
+    INSERT INTO auth.users (id, email, created_at, updated_at)
+    VALUES (gen_random_uuid(), create_user.email, now(), now())
     RETURNING id
 $$;
 

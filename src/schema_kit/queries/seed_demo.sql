@@ -6,13 +6,13 @@ INSERT INTO crm.escritorios (id, nome) VALUES
     ('0f000000-0000-4000-8000-000000000001', 'Silva & Associados'),
     ('0f000000-0000-4000-8000-000000000002', 'Souza Advocacia');
 
-INSERT INTO auth.users (id, email, raw_user_meta_data) VALUES
-    ('0a000000-0000-4000-8000-000000000001', 'ana.atendente@silva.demo', '{"nome": "Ana"}'),
-    ('0a000000-0000-4000-8000-000000000002', 'bruno.supervisor@silva.demo', '{"nome": "Bruno"}'),
-    ('0a000000-0000-4000-8000-000000000003', 'carla.atendente@souza.demo', '{"nome": "Carla"}'),
-    ('0c000000-0000-4000-8000-000000000001', 'joao@cliente.demo', '{"nome": "João"}'),
-    ('0c000000-0000-4000-8000-000000000002', 'maria@cliente.demo', '{"nome": "Maria"}'),
-    ('0c000000-0000-4000-8000-000000000003', 'pedro@cliente.demo', '{"nome": "Pedro"}');
+INSERT INTO auth.users (id, email, raw_user_meta_data, created_at, updated_at) VALUES
+    ('0a000000-0000-4000-8000-000000000001', 'ana.atendente@silva.demo', '{"nome": "Ana"}', now(), now()),
+    ('0a000000-0000-4000-8000-000000000002', 'bruno.supervisor@silva.demo', '{"nome": "Bruno"}', now(), now()),
+    ('0a000000-0000-4000-8000-000000000003', 'carla.atendente@souza.demo', '{"nome": "Carla"}', now(), now()),
+    ('0c000000-0000-4000-8000-000000000001', 'joao@cliente.demo', '{"nome": "João"}', now(), now()),
+    ('0c000000-0000-4000-8000-000000000002', 'maria@cliente.demo', '{"nome": "Maria"}', now(), now()),
+    ('0c000000-0000-4000-8000-000000000003', 'pedro@cliente.demo', '{"nome": "Pedro"}', now(), now());
 
 -- nome_exibicao: what clients see as the author of a staff chat message (autor_nome).
 INSERT INTO crm.equipe (escritorio_id, user_id, papel, nome_exibicao) VALUES
