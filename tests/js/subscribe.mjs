@@ -62,6 +62,12 @@ while (Date.now() < deadline && live.some((j) => j.seen.ids.length < expect)) {
   await new Promise((r) => setTimeout(r, 20))
 }
 await new Promise((r) => setTimeout(r, 300)) // anything extra would arrive now
+// Each client must see a heartbeat answered (one is sent every 5 s): wait for it, bounded, so
+// the check does not depend on how long the run took.
+const beats = Date.now() + 30000
+while (Date.now() < beats && live.some((j) => !j.seen.heartbeats.ok)) {
+  await new Promise((r) => setTimeout(r, 50))
+}
 for (const j of live) {
   j.seen.left = await j.channel.unsubscribe() // phx_leave, answered ok
   await print(j.seen)
