@@ -265,6 +265,33 @@ $$;
 COMMENT ON FUNCTION private.topico_escritorio(text) IS
 'The office id of a topic ''escritorio:<uuid>'', or NULL for any other or malformed topic (never raises).';
 
+-- Why: the SELECT and INSERT policies of realtime.messages on ticket:<uuid> ask "may the
+-- caller use this topic's ticket?": private.pode_acessar_ticket of the parsed topic, the same
+-- rule as tickets.tickets' own SELECT policies (its client, active staff of its office). False
+-- (never an error) for a malformed topic or an unknown ticket.
+-- Performance: a policy's cost estimate is charged to every row the scan reads, whatever
+-- quals run first. The former in-place EXISTS sub-select (a primary-key probe under the
+-- tickets policies, ~8 cost units) made a plain read of 15,000 rows cost ~218,000 units, over
+-- jit_above_cost: every read of realtime.messages then spent ~40-70 ms compiling JIT code for
+-- a query that runs in ~3 ms. A PL/pgSQL call is costed by its declared COST (the default 100,
+-- 0.25 units per row), runs only on the rows left by the cheaper quals (the reader's topic
+-- filter), and its queries are planned once per session. benchmarks/ANALYSIS.md.
+CREATE OR REPLACE FUNCTION private.topico_ticket_visivel(p_topic text)
+RETURNS boolean
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN private.pode_acessar_ticket(private.topico_ticket(p_topic));
+END
+$$;
+
+COMMENT ON FUNCTION private.topico_ticket_visivel(text) IS
+'True when p_topic is ticket:<uuid> and auth.uid() may use that ticket (private.pode_acessar_ticket); false for '
+'anything else, never an error. For the policies of realtime.messages.';
+
 -- Broadcast one private message on a topic, as realtime.send does, but WITHOUT swallowing
 -- errors: a domain write that must be announced fails with its broadcast. The payload gets the
 -- message id (key `id`) like realtime.send. Only SECURITY DEFINER domain code calls it: the API
@@ -299,6 +326,7 @@ REVOKE ALL ON FUNCTION private.papel_no_ticket(uuid, uuid) FROM public;
 REVOKE ALL ON FUNCTION private.pode_acessar_ticket(uuid) FROM public;
 REVOKE ALL ON FUNCTION private.colunas_alteradas(jsonb, jsonb, text[]) FROM public;
 REVOKE ALL ON FUNCTION private.topico_ticket(text) FROM public;
+REVOKE ALL ON FUNCTION private.topico_ticket_visivel(text) FROM public;
 REVOKE ALL ON FUNCTION private.topico_escritorio(text) FROM public;
 REVOKE ALL ON FUNCTION private.transmitir(text, text, jsonb) FROM public;
 GRANT EXECUTE ON FUNCTION private.escritorios_da_equipe() TO authenticated, service_role;
@@ -310,4 +338,5 @@ GRANT EXECUTE ON FUNCTION private.papel_confiavel(text) TO authenticated, servic
 GRANT EXECUTE ON FUNCTION private.pode_acessar_ticket(uuid) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.colunas_alteradas(jsonb, jsonb, text[]) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.topico_ticket(text) TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.topico_ticket_visivel(text) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.topico_escritorio(text) TO authenticated, service_role;

@@ -41,18 +41,12 @@
 -- =============================================================================================
 
 -- Why: flow 3 - only the ticket's client and active staff of its office receive its topic:
--- exactly the callers to whom tickets.tickets' own SELECT policies show the ticket, so the
--- check is "the topic's ticket is visible to you" (one rule, not a copy of it). Performance:
--- the lookup is a correlated sub-select, one primary-key probe per candidate row, and the
--- tickets policies' caller lookups are InitPlans computed once per statement - no per-row
--- helper call (a SECURITY DEFINER chain per row cost ~0.1 ms each). The topic is parsed in
--- place, exactly as private.topico_ticket() does (same pattern; NULL for anything malformed,
--- never an error): a call of that function, whose SET clause keeps it from being inlined, cost
--- ~0.2 ms per row at full scale. A policy stores its parsed expression, so the cast and the
--- operators are bound when the policy is created, not looked up in the caller's search_path.
--- LIMIT 1 (one value: the parsed id) keeps it in its own sub-query: flattened, the
--- non-leakproof cast would have to wait behind the tickets policies and the probe would become
--- a scan of every visible ticket.
+-- exactly the callers to whom tickets.tickets' own SELECT policies show the ticket
+-- (private.topico_ticket_visivel: private.pode_acessar_ticket of the parsed topic; false for a
+-- malformed topic, never an error). Performance: the helper is a PL/pgSQL call, costed as
+-- such, that runs only on rows left by the cheaper quals (the reader's `topic = ...`); an
+-- in-place sub-select was costed per row of the whole scan and pushed a plain read of the
+-- table over jit_above_cost (docs/dba.md, "Performance patterns").
 DROP POLICY IF EXISTS "ticket participants receive their ticket topics" ON realtime.messages;
 CREATE POLICY "ticket participants receive their ticket topics"
 ON realtime.messages
@@ -61,18 +55,7 @@ TO authenticated
 USING (
     extension IN ('broadcast', 'presence')
     AND topic LIKE 'ticket:%'
-    AND EXISTS (
-        SELECT
-        FROM (
-            SELECT
-                CASE
-                    WHEN topic ~* '^ticket:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-                        THEN SUBSTR(topic, 8)::uuid
-                END AS id
-            LIMIT 1  -- noqa: AM09
-        ) AS alvo
-        INNER JOIN tickets.tickets AS t ON alvo.id = t.id
-    )
+    AND private.topico_ticket_visivel(topic)
 );
 
 {% if target != 'supabase' -%}
@@ -91,18 +74,7 @@ TO authenticated
 WITH CHECK (
     private.envio_de_cliente_valido(id, extension, event, payload, private, inserted_at, updated_at)
     AND topic LIKE 'ticket:%'
-    AND EXISTS (
-        SELECT
-        FROM (
-            SELECT
-                CASE
-                    WHEN topic ~* '^ticket:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-                        THEN SUBSTR(topic, 8)::uuid
-                END AS id
-            LIMIT 1  -- noqa: AM09
-        ) AS alvo
-        INNER JOIN tickets.tickets AS t ON alvo.id = t.id
-    )
+    AND private.topico_ticket_visivel(topic)
 );
 
 {% if target != 'supabase' -%}

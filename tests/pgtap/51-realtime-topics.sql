@@ -15,7 +15,7 @@
 -- Fixture ids: as in 50-policies.sql (offices a.../b..., logins 00000000-...-0000000000xx,
 -- tickets 7...a1 (client A1), 7...a2 (client A2), 7...b1 (client B1)); messages 4...01-4...17.
 BEGIN;
-SELECT plan(57);
+SELECT plan(63);
 
 CREATE FUNCTION pg_temp.sondar_canal(p_role text, p_user uuid, p_topic text) RETURNS text
 LANGUAGE plpgsql
@@ -111,14 +111,27 @@ SELECT results_eq(
     'malformed topics (and NULL) parse to NULL, without an error'
 );
 SELECT is(private.pode_acessar_ticket(NULL), false, 'pode_acessar_ticket(NULL) is false, not NULL, not an error');
--- Performance rule (docs/dba.md): a topic check costs one primary-key probe per row, never a
--- per-row SECURITY DEFINER helper chain.
+-- Performance rule (docs/dba.md, rule 6): no correlated sub-select in these policies. Its
+-- estimated cost is charged to every row the scan reads (the planner does not discount quals
+-- that a cheaper one short-circuits), which pushed a plain read of 15,000 rows over
+-- jit_above_cost (~50 ms of JIT compilation for a ~3 ms query). The ticket check is one
+-- PL/pgSQL call, costed as such; the office check an InitPlan array computed once.
 SELECT is_empty(
     $$ SELECT policyname FROM pg_catalog.pg_policies
        WHERE schemaname = 'realtime' AND tablename = 'messages'
-         AND coalesce(qual, '') || ' ' || coalesce(with_check, '') ~ 'pode_acessar_ticket|papel_no_ticket' $$,
-    'realtime topic policies call no per-row access helper (they probe tickets.tickets through its own policies)'
+         AND coalesce(qual, '') || ' ' || coalesce(with_check, '') ~* '\mEXISTS\M' $$,
+    'realtime topic policies hold no correlated sub-select (EXISTS) costed per row'
 );
+SELECT set_eq(
+    $$ SELECT policyname::text FROM pg_catalog.pg_policies
+       WHERE schemaname = 'realtime' AND tablename = 'messages'
+         AND coalesce(qual, '') || ' ' || coalesce(with_check, '') ~ 'private\.topico_ticket_visivel\(topic\)' $$,
+    ARRAY['ticket participants receive their ticket topics', 'ticket participants send on their ticket topics'],
+    'both ticket-topic policies decide through private.topico_ticket_visivel(topic)'
+);
+SELECT is(private.topico_ticket_visivel(t), false, 'topico_ticket_visivel is false for ' || coalesce(quote_literal(t), 'NULL'))
+FROM (VALUES ('ticket:not-a-uuid'), (''), (NULL), ('escritorio:70000000-0000-4000-8000-0000000000a1'),
+             ('ticket:70000000-0000-4000-8000-0000000000a1')) AS v (t);
 -- =============================================================================================
 -- Scenario (written by the backend, as service_role: the path the Balcao Virtual backend and
 -- admin jobs use; triggers derive what they derive)
