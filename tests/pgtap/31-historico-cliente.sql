@@ -62,12 +62,14 @@ BEGIN
     VALUES (tx, a, c1, 1, 'Primeiro', pg_temp.em(9), tests.login_do_cliente(c1)),
            (ty, a, c1, 2, 'Segundo', pg_temp.em(3), staff),
            (gen_random_uuid(), a, c2, 3, 'De outro cliente', pg_temp.em(1), tests.login_do_cliente(c2));
-    INSERT INTO tickets.ticket_comments (id, ticket_id, escritorio_id, autor_id, autor_tipo, conteudo, interno, origem, created_at)
-    VALUES ('c0000000-0000-4000-8000-000000000001', tx, a, tests.login_do_cliente(c1), 'cliente', 'Comentário público', false, 'portal', pg_temp.em(8)),
-           ('c0000000-0000-4000-8000-000000000002', tx, a, staff, 'equipe', 'Nota interna da equipe', true, 'equipe', pg_temp.em(7)),
-           ('c0000000-0000-4000-8000-000000000003', ty, a, staff, 'equipe', 'Resposta da equipe', false, 'equipe', pg_temp.em(2));
-    INSERT INTO tickets.chat_mensagens (id, ticket_id, escritorio_id, autor_id, autor_tipo, conteudo, enviado_em)
-    VALUES ('ca000000-0000-4000-8000-000000000001', tx, a, staff, 'equipe', 'Mensagem no chat', pg_temp.em(6));
+    -- With the triggers off, the columns they derive are written here as they would be: the
+    -- ticket's escritorio_id and cliente_id (the history reads comments and chat by cliente_id).
+    INSERT INTO tickets.ticket_comments (id, ticket_id, escritorio_id, cliente_id, autor_id, autor_tipo, conteudo, interno, origem, created_at)
+    VALUES ('c0000000-0000-4000-8000-000000000001', tx, a, c1, tests.login_do_cliente(c1), 'cliente', 'Comentário público', false, 'portal', pg_temp.em(8)),
+           ('c0000000-0000-4000-8000-000000000002', tx, a, c1, staff, 'equipe', 'Nota interna da equipe', true, 'equipe', pg_temp.em(7)),
+           ('c0000000-0000-4000-8000-000000000003', ty, a, c1, staff, 'equipe', 'Resposta da equipe', false, 'equipe', pg_temp.em(2));
+    INSERT INTO tickets.chat_mensagens (id, ticket_id, escritorio_id, cliente_id, autor_id, autor_tipo, conteudo, enviado_em)
+    VALUES ('ca000000-0000-4000-8000-000000000001', tx, a, c1, staff, 'equipe', 'Mensagem no chat', pg_temp.em(6));
     INSERT INTO crm.documentos (id, escritorio_id, cliente_id, ticket_id, nome_arquivo, storage_path, created_at)
     VALUES ('d0000000-0000-4000-8000-000000000001', a, c1, tx, 'contrato.pdf', 'a/c1/contrato.pdf', pg_temp.em(5)),
            ('d0000000-0000-4000-8000-000000000002', a, c1, NULL, 'rg.png', 'a/c1/rg.png', pg_temp.em(4)),
