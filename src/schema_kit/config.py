@@ -15,6 +15,16 @@ from schema_kit.errors import ConfigError
 
 TARGETS = ("postgres", "supabase")
 
+#: "A visible character" for the bounds on text columns (templates: ``texto_visivel``, a list
+#: of two halves for short SQL lines: ``'a' || 'b'``): one regex bracket expression matching a
+#: character that is neither whitespace nor an invisible (zero-width, format, filler) character.
+#: Used by private.tem_texto_visivel and by the generated bound checks of
+#: triggers/05_campos.sql.j2, so both always agree.
+TEXTO_VISIVEL = (
+    r"[^[:space:]\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180e",
+    r"\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufeff\uffa0]",
+)
+
 #: Supabase's API roles; templates see them as ``roles.anon`` etc.
 ROLES = {
     "anon": "anon",
@@ -60,6 +70,7 @@ class Settings:
                 "history_page_size": self.history_page_size,
             },
             "roles": dict(ROLES),
+            "texto_visivel": list(TEXTO_VISIVEL),
         }
 
 
