@@ -30,27 +30,9 @@ COMMENT ON FUNCTION private.escritorio_do_cliente() IS
 'crm.clientes.escritorio_id of the caller''s portal login, or NULL. For policies: '
 'escritorio_id = (SELECT private.escritorio_do_cliente()).';
 
--- Why: comments and chat rows carry ticket_id but not cliente_id, so "the caller's client owns
--- the ticket" is a lookup of the caller's tickets. Served by tickets_cliente_created_idx.
--- Empty for staff, anon and service_role.
-CREATE OR REPLACE FUNCTION private.tickets_do_cliente()
-RETURNS SETOF uuid
-LANGUAGE plpgsql
-STABLE
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    RETURN QUERY
-    SELECT t.id
-    FROM tickets.tickets AS t
-    WHERE t.cliente_id = (SELECT private.cliente_do_usuario());
-END
-$$;
-
-COMMENT ON FUNCTION private.tickets_do_cliente() IS
-'Ids of the tickets of the caller''s client (portal login); empty otherwise. For policies: '
-'ticket_id = ANY(ARRAY(SELECT private.tickets_do_cliente())).';
+-- Removed: private.tickets_do_cliente() (every ticket id of the caller's client), the client
+-- policies' lookup before comments and chat carried cliente_id (migrations/0015); no caller left.
+DROP FUNCTION IF EXISTS private.tickets_do_cliente();
 
 -- Why: Balcao Virtual log lines carry sessao_id but not cliente_id; "the caller's client owns
 -- the session" is a lookup of the caller's sessions. Served by
@@ -130,12 +112,10 @@ COMMENT ON FUNCTION private.envio_de_cliente_valido(uuid, text, text, jsonb, boo
 -- Why: policies run as the calling role, so authenticated needs EXECUTE; nobody else (the
 -- schema is not exposed through the Data API, and anon has no usage on it).
 REVOKE ALL ON FUNCTION private.escritorio_do_cliente() FROM public;
-REVOKE ALL ON FUNCTION private.tickets_do_cliente() FROM public;
 REVOKE ALL ON FUNCTION private.sessoes_do_cliente() FROM public;
 REVOKE ALL ON FUNCTION private.envio_de_cliente_valido(uuid, text, text, jsonb, boolean, timestamp, timestamp)
 FROM public;
 GRANT EXECUTE ON FUNCTION private.escritorio_do_cliente() TO authenticated, service_role;
-GRANT EXECUTE ON FUNCTION private.tickets_do_cliente() TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.sessoes_do_cliente() TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.envio_de_cliente_valido(uuid, text, text, jsonb, boolean, timestamp, timestamp)
 TO authenticated, service_role;

@@ -175,18 +175,18 @@ SELECT is_empty(
 SELECT is(
     (SELECT count(*) FROM pg_catalog.pg_proc AS p
      WHERE p.pronamespace = 'private'::regnamespace
-       AND p.proname IN ('escritorio_do_cliente', 'tickets_do_cliente', 'sessoes_do_cliente')
+       AND p.proname IN ('escritorio_do_cliente', 'sessoes_do_cliente')
        AND p.prosecdef AND p.provolatile = 's' AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp']),
-    3::bigint,
+    2::bigint,
     'the policy helpers of functions/30_policies_helpers.sql are STABLE SECURITY DEFINER with search_path pg_catalog, pg_temp'
 );
 SELECT is(
     (SELECT count(*) FROM pg_catalog.pg_proc AS p
      WHERE p.pronamespace = 'private'::regnamespace
-       AND p.proname IN ('escritorio_do_cliente', 'tickets_do_cliente', 'sessoes_do_cliente')
+       AND p.proname IN ('escritorio_do_cliente', 'sessoes_do_cliente')
        AND NOT pg_catalog.has_function_privilege('anon', p.oid, 'EXECUTE')
        AND pg_catalog.has_function_privilege('authenticated', p.oid, 'EXECUTE')),
-    3::bigint,
+    2::bigint,
     'the policy helpers are executable by authenticated, not by anon'
 );
 
