@@ -215,13 +215,15 @@ BEGIN
         ),
         true
     FROM novos AS n
-    WHERE NOT (
-        n.origem = 'balcao_virtual'
-        AND EXISTS (
-            SELECT FROM tickets.tickets AS t
-            WHERE t.id = n.ticket_id AND t.xmin = pg_catalog.pg_current_xact_id()::xid
-        )
-    );
+    -- "Opened by this transaction" is asked once per imported ticket (an uncorrelated, hashed
+    -- sub-select), not once per imported line.
+    WHERE n.origem <> 'balcao_virtual'
+        OR n.ticket_id NOT IN (
+            SELECT t.id
+            FROM tickets.tickets AS t
+            WHERE t.xmin = pg_catalog.pg_current_xact_id()::xid
+                AND t.id IN (SELECT b.ticket_id FROM novos AS b WHERE b.origem = 'balcao_virtual')
+        );
 
     PERFORM private.marcar_primeira_resposta(array_agg(n.ticket_id), array_agg(n.created_at))
     FROM novos AS n
