@@ -160,6 +160,27 @@ def test_import_into_a_new_ticket_is_not_broadcast_but_later_lines_are(
     assert row and row[0] == 1
 
 
+def test_import_inside_a_savepoint_is_not_broadcast_either(
+        admin: psycopg.Connection[Any], db: str) -> None:
+    """A backend that opens the ticket inside a savepoint (a nested transaction, a PL/pgSQL
+    EXCEPTION block) imports the log the same way: no broadcast per imported line."""
+    sessao = nova_sessao(admin, linhas=3)
+    with conectar(db) as conn, conn.transaction():
+        conn.execute("select 1")  # the outer transaction is open: the next one is a SAVEPOINT
+        with conn.transaction():
+            ticket = abrir_ticket(conn, sessao)
+    row = admin.execute("select count(*) from tickets.ticket_comments where ticket_id = %s",
+                        (ticket,)).fetchone()
+    assert row and row[0] == 3
+    row = admin.execute("select count(*) from realtime.messages where topic = %s",
+                        (f"ticket:{ticket}",)).fetchone()
+    assert row and row[0] == 0
+    registrar(admin, sessao, "uma linha depois do chamado")
+    row = admin.execute("select count(*) from realtime.messages "
+                        "where topic = %s and event = 'comentario'", (f"ticket:{ticket}",)).fetchone()
+    assert row and row[0] == 1
+
+
 def test_line_committed_while_the_ticket_waits_is_imported(admin: psycopg.Connection[Any],
                                                            db: str) -> None:
     """Line first (uncommitted, session locked FOR SHARE), then the ticket: it waits, imports."""

@@ -180,8 +180,9 @@ COMMENT ON TRIGGER ticket_comments_10_derivar ON tickets.ticket_comments IS
 --      tickets_50_importar_balcao): nobody can be subscribed to a ticket that no other
 --      session can see yet (Realtime authorizes a join by reading the ticket), so those lines
 --      are not broadcast - a 200-line import would otherwise post 200 messages no one
---      receives. "Created by this transaction" is the ticket row's xmin being our transaction
---      id (a ticket created in a savepoint does not match and is broadcast, the safe side).
+--      receives. The import names the tickets it has just created in the transaction-local
+--      setting schema_kit.tickets_novos for the duration of its copy (the ticket row's xmin
+--      would be a subtransaction's xid inside a savepoint, and the lines were then broadcast).
 --      Lines appended later to an existing ticket are broadcast like any comment.
 -- SECURITY DEFINER: it updates tickets (not the caller's to write) and posts broadcasts.
 CREATE OR REPLACE FUNCTION tickets.tg_ticket_comments_efeitos()
@@ -190,10 +191,13 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    -- Tickets the running Balcão import has just created (private.balcao_importar_novos_tickets):
+    -- their imported lines are not broadcast, nobody can be subscribed to them yet.
+    v_novos uuid[] := coalesce(
+        nullif(pg_catalog.current_setting('schema_kit.tickets_novos', true), '')::uuid[], '{}'
+    );
 BEGIN
-    -- Broadcasts first: "ticket opened by this transaction" is read from the ticket row's xmin,
-    -- which the first-answer stamp below would also set (an atendente line appended later
-    -- would then go unannounced).
     INSERT INTO realtime.messages (id, topic, extension, event, payload, private)
     SELECT
         n.id,
@@ -215,15 +219,7 @@ BEGIN
         ),
         true
     FROM novos AS n
-    -- "Opened by this transaction" is asked once per imported ticket (an uncorrelated, hashed
-    -- sub-select), not once per imported line.
-    WHERE n.origem <> 'balcao_virtual'
-        OR n.ticket_id NOT IN (
-            SELECT t.id
-            FROM tickets.tickets AS t
-            WHERE t.xmin = pg_catalog.pg_current_xact_id()::xid
-                AND t.id IN (SELECT b.ticket_id FROM novos AS b WHERE b.origem = 'balcao_virtual')
-        );
+    WHERE NOT (n.origem = 'balcao_virtual' AND n.ticket_id = ANY(v_novos));
 
     PERFORM private.marcar_primeira_resposta(array_agg(n.ticket_id), array_agg(n.created_at))
     FROM novos AS n
