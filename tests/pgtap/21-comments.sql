@@ -372,14 +372,16 @@ SELECT is_empty(
        ) $$,
     'every public comment (portal, staff, system) has its comentario on ticket:<id>'
 );
--- This whole file is one transaction: the tickets were created by it, so nobody can be
--- subscribed to them yet and imported Balcao lines are not broadcast (a line appended to a
--- committed ticket is: tests/test_flow_balcao.py).
+-- Only the import at ticket creation skips broadcasting its lines (it names the tickets it has
+-- just created: tests/test_flow_balcao.py, also inside a savepoint). Lines written by any other
+-- path, such as the owner's stand-in above, are broadcast like every public comment.
 SELECT is_empty(
     $$ SELECT c.id FROM tickets.ticket_comments AS c
-       INNER JOIN realtime.messages AS m ON m.id = c.id
-       WHERE c.origem = 'balcao_virtual' $$,
-    'Balcao lines imported into a ticket created by the same transaction are not broadcast'
+       WHERE NOT c.interno AND c.origem = 'balcao_virtual' AND NOT EXISTS (
+           SELECT FROM realtime.messages AS m
+           WHERE m.id = c.id AND m.event = 'comentario' AND m.topic = 'ticket:' || c.ticket_id
+       ) $$,
+'Balcao lines written outside the import at ticket creation are broadcast like any public comment'
 );
 SELECT results_eq(
     $$ SELECT m.topic, m.event, m.payload ->> 'conteudo'
