@@ -176,8 +176,8 @@ def test_import_inside_a_savepoint_is_not_broadcast_either(
                         (f"ticket:{ticket}",)).fetchone()
     assert row and row[0] == 0
     registrar(admin, sessao, "uma linha depois do chamado")
-    row = admin.execute("select count(*) from realtime.messages "
-                        "where topic = %s and event = 'comentario'", (f"ticket:{ticket}",)).fetchone()
+    row = admin.execute("select count(*) from realtime.messages where topic = %s "
+                        "and event = 'comentario'", (f"ticket:{ticket}",)).fetchone()
     assert row and row[0] == 1
 
 

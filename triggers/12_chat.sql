@@ -97,7 +97,7 @@ REVOKE ALL ON FUNCTION tickets.tg_chat_mensagens_primeira_resposta() FROM public
 CREATE OR REPLACE TRIGGER chat_mensagens_60_primeira_resposta
 AFTER INSERT ON tickets.chat_mensagens
 FOR EACH ROW
-WHEN (NEW.autor_tipo = 'equipe')
+WHEN (new.autor_tipo = 'equipe')
 EXECUTE FUNCTION tickets.tg_chat_mensagens_primeira_resposta();
 
 COMMENT ON TRIGGER chat_mensagens_60_primeira_resposta ON tickets.chat_mensagens IS
