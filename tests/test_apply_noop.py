@@ -220,3 +220,12 @@ def test_files_without_template_syntax_render_exactly_as_jinja2_would(target: st
         assert unit.sql == _render_file(env, root, unit.source.path, settings), unit.label
         if unit.source.rollback is not None:
             assert unit.rollback_sql == _render_file(env, root, unit.source.rollback, settings)
+
+
+def test_a_file_with_crlf_line_ends_renders_as_jinja2_would(sources: Path) -> None:
+    """jinja2 turns \\r\\n into \\n; a file taken as it is is read with universal newlines."""
+    (sources / "functions" / "zz_probe.sql").write_bytes(
+        b"-- windows line ends\r\nselect 1;\r\n")
+    settings = load_settings({"sources": sources}, env={})
+    unit = next(u for u in render(settings) if u.label == "functions/zz_probe")
+    assert unit.sql == "-- windows line ends\nselect 1;\n"
