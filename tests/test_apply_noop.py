@@ -229,3 +229,23 @@ def test_a_file_with_crlf_line_ends_renders_as_jinja2_would(sources: Path) -> No
     settings = load_settings({"sources": sources}, env={})
     unit = next(u for u in render(settings) if u.label == "functions/zz_probe")
     assert unit.sql == "-- windows line ends\nselect 1;\n"
+
+
+def test_a_digest_that_cannot_be_stored_is_a_warning_not_a_failed_deploy(
+        empty_db: str, sources: Path) -> None:
+    assert apply(empty_db, sources)[0] == 0
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("drop table schema_kit.apply_state")
+        conn.execute("create view schema_kit.apply_state as select true as singleton, "
+                     "''::text as sources_digest, ''::text as applied_digest, "
+                     "now() as recorded_at")
+    unit = sources / "functions" / "zz_probe.sql"
+    unit.write_text(unit.read_text().replace("select 1", "select 3"))
+
+    code, err = apply(empty_db, sources)
+
+    assert code == 0, err
+    assert "re-applied   functions/zz_probe (content changed)" in err
+    assert "warning: the no-op digest was not stored" in err
+    assert probe(empty_db) == 3
+    assert FAST not in apply(empty_db, sources)[1]

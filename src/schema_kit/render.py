@@ -103,7 +103,8 @@ def _render_file(env: jinja2.Environment, root: Path, path: Path, settings: Sett
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"{name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
-        raise RenderError(f"{name}: {exc.message} (known: target, limits, roles, texto_visivel)") from None
+        raise RenderError(f"{name}: {exc.message} "
+                          "(known: target, limits, roles, texto_visivel)") from None
     except UnicodeDecodeError as exc:
         raise RenderError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
                           "save the file as UTF-8") from None
