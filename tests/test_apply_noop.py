@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -14,7 +15,7 @@ import pytest
 
 from schema_kit.config import load_settings
 from schema_kit.locks import LOCK_KEY
-from schema_kit.render import _environment, _render_file, render
+from schema_kit.render import _environment, _render_file, cache_dir, render
 from schema_kit.sources import KINDS, sql_root
 from support import cli
 
@@ -249,3 +250,34 @@ def test_a_digest_that_cannot_be_stored_is_a_warning_not_a_failed_deploy(
     assert "warning: the no-op digest was not stored" in err
     assert probe(empty_db) == 3
     assert FAST not in apply(empty_db, sources)[1]
+
+
+def test_compiled_templates_are_cached_and_an_edit_is_rendered(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    template = sources / "functions" / "zz_tmpl.sql.j2"
+    template.write_text("select {{ limits.max_message_length }} as a;\n")
+    settings = load_settings({"sources": sources}, env={})
+
+    def rendered() -> str:
+        return next(u.sql for u in render(settings) if u.label == "functions/zz_tmpl")
+
+    assert rendered() == "select 4000 as a;\n"
+    assert list(cache_dir().iterdir()), "nothing was cached"
+    assert rendered() == "select 4000 as a;\n"  # from the cache
+    template.write_text("select {{ limits.max_message_length }} as b;\n")
+    assert rendered() == "select 4000 as b;\n"
+
+
+def test_a_cache_folder_others_may_write_is_not_used(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = cache_dir()
+    folder.mkdir()
+    folder.chmod(0o777)
+    (sources / "functions" / "zz_tmpl.sql.j2").write_text("select {{ target | tojson }};\n")
+
+    units = render(load_settings({"sources": sources}, env={}))
+
+    assert next(u.sql for u in units if u.label == "functions/zz_tmpl") == 'select "postgres";\n'
+    assert list(folder.iterdir()) == []

@@ -6,12 +6,17 @@ taken as it is; jinja2 is imported and a template compiled only for files that n
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import stat
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from schema_kit import __version__
 from schema_kit.config import Settings
 from schema_kit.errors import SchemaKitError
 from schema_kit.sources import Source, discover, sql_root
@@ -64,7 +69,39 @@ def _environment(root: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
+        bytecode_cache=_bytecode_cache(),
     )
+
+
+def cache_dir() -> Path:
+    """Where compiled templates are kept: private to this OS user (0700), in the temp folder."""
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return Path(tempfile.gettempdir()) / f"schema-kit-{uid}-jinja2"
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """jinja2's compiled-template cache (it checks each entry against the template's source
+    checksum and jinja2/Python versions; the file names carry this tool's version, whose
+    environment options the code depends on). Never a reason to fail: None when unsafe or
+    unwritable, and a failed write is ignored."""
+    import jinja2
+
+    folder = cache_dir()
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return None
+    own = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    if not stat.S_ISDIR(info.st_mode) or not own or info.st_mode & 0o077:
+        return None
+
+    class QuietCache(jinja2.FileSystemBytecodeCache):
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            with contextlib.suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    return QuietCache(str(folder), f"schema-kit-{__version__}-%s.cache")
 
 
 def is_plain(text: str) -> bool:
