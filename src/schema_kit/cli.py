@@ -12,7 +12,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -170,30 +170,54 @@ def _cmd_render(args: argparse.Namespace, settings: Settings, out: TextIO, err: 
     return EXIT_OK
 
 
-def _migrator(settings: Settings, err: TextIO, *, read_only: bool = False) -> Migrator:
-    from schema_kit.migrate import Migrator
-    from schema_kit.render import render
-
+def _logger(err: TextIO) -> Callable[[str], None]:
     def log(line: str) -> None:
         err.write(line + "\n")
         err.flush()
 
-    units = render(settings)
+    return log
+
+
+def _database(settings: Settings, log: Callable[[str], None]) -> str:
     dsn = resolve_dsn(settings, log)
     log(f"database: {redact(dsn)} (target {settings.target})")
+    return dsn
+
+
+def _migrator(settings: Settings, err: TextIO, *, read_only: bool = False,
+              dsn: str | None = None) -> Migrator:
+    from schema_kit.migrate import Migrator
+    from schema_kit.render import render
+
+    log = _logger(err)
+    units = render(settings)
+    if dsn is None:
+        dsn = _database(settings, log)
     return Migrator(dsn, units, settings.target, log, read_only=read_only,
                     lock_timeout_ms=settings.lock_timeout, lock_retries=settings.lock_retries,
                     statement_timeout_ms=settings.statement_timeout)
 
 
 def _cmd_apply(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    read_only = args.dry_run or args.plan_json
-    with _migrator(settings, err, read_only=read_only) as migrator:
-        if args.plan_json:
-            migrator.preflight(migrator.applied_ids())
-            out.write(json.dumps(_plan_document(migrator, settings), indent=2) + "\n")
-        else:
-            migrator.apply(dry_run=args.dry_run)
+    if args.dry_run or args.plan_json:
+        with _migrator(settings, err, read_only=True) as migrator:
+            if args.plan_json:
+                migrator.preflight(migrator.applied_ids())
+                out.write(json.dumps(_plan_document(migrator, settings), indent=2) + "\n")
+            else:
+                migrator.apply(dry_run=True)
+        return EXIT_OK
+    from schema_kit import uptodate
+
+    # A no-op decided from the database's record before rendering (or importing) anything.
+    digest = uptodate.sources_digest(settings)
+    dsn = _database(settings, _logger(err))
+    if digest is not None and uptodate.try_noop(dsn, digest, settings, _logger(err)):
+        return EXIT_OK
+    with _migrator(settings, err, dsn=dsn) as migrator:
+        migrator.apply()
+        if digest is not None and uptodate.sources_digest(settings) == digest:
+            migrator.remember(digest)  # unchanged while this run rendered and applied them
     return EXIT_OK
 
 

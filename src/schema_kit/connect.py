@@ -12,8 +12,6 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 
-from psycopg.conninfo import conninfo_to_dict
-
 from schema_kit.config import Settings
 from schema_kit.errors import SchemaKitError
 
@@ -23,6 +21,8 @@ HOW_TO_CHOOSE = ("choose one: --dsn URL (or SCHEMA_KIT_DSN / DATABASE_URL) for a
 
 def redact(dsn: str) -> str:
     """The DSN as safe to print: host, port, database and user, never the password."""
+    from psycopg.conninfo import conninfo_to_dict  # here: commands without a database skip it
+
     try:
         parts = conninfo_to_dict(dsn)
     except Exception:  # a malformed DSN is refused by check_dsn before anything prints it
@@ -38,6 +38,8 @@ def check_dsn(dsn: str, origin: str) -> str:
     """``dsn`` if libpq can parse it; else a one-line error naming where it came from."""
     if not dsn.strip():
         raise SchemaKitError(f"{origin} is empty: no database named; {HOW_TO_CHOOSE}")
+    from psycopg.conninfo import conninfo_to_dict
+
     try:
         conninfo_to_dict(dsn)
     except Exception as exc:  # psycopg.ProgrammingError: missing "=" after …
@@ -65,10 +67,10 @@ def local_refusal(env: Mapping[str, str], interactive: bool) -> str | None:
 def resolve_dsn(settings: Settings, log: Callable[[str], None], *,
                 env: Mapping[str, str] | None = None, interactive: bool | None = None) -> str:
     """The configured DSN, or the local throwaway cluster's (started if needed) when allowed."""
-    from schema_kit.localdb import LocalCluster, LocalDBError
-
     if settings.dsn is not None and not settings.local:
         return check_dsn(settings.dsn, settings.dsn_origin or "the DSN")
+    from schema_kit.localdb import LocalCluster, LocalDBError
+
     cluster = LocalCluster(settings.local_dir)
     if not settings.local:
         env = os.environ if env is None else env

@@ -21,6 +21,8 @@ from schema_kit import queries
 from schema_kit.config import format_duration
 
 LOCK_NOT_AVAILABLE = "55P03"
+#: Advisory lock key shared by every schema-kit run against a database ("schema_kit" as bytes).
+LOCK_KEY = 0x736368656D615F6B
 MAX_BACKOFF_S = 30.0
 
 

@@ -11,12 +11,10 @@ schema ``schema_kit`` (not ``public``, which Supabase exposes through its Data A
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import psycopg
@@ -25,12 +23,13 @@ from psycopg.pq import TransactionStatus
 from yoyo import internalmigrations
 from yoyo.backends.core.postgresql import PostgresqlPsycopgBackend
 from yoyo.connections import parse_uri
-from yoyo.migrations import Migration, default_migration_table, read_sql_migration
+from yoyo.migrations import Migration, default_migration_table
 
-from schema_kit import queries
+from schema_kit import queries, script
 from schema_kit.config import format_duration
 from schema_kit.errors import SchemaKitError
 from schema_kit.locks import (
+    LOCK_KEY,
     LockWatch,
     Wait,
     backoff_seconds,
@@ -39,11 +38,9 @@ from schema_kit.locks import (
     set_timeouts,
 )
 from schema_kit.online import ConcurrentIndex, concurrent_index, drop_invalid, index_state
-from schema_kit.render import Unit, file_names, write
+from schema_kit.render import Unit
 
 BOOKKEEPING_SCHEMA = "schema_kit"
-#: Advisory lock key shared by every schema-kit run against a database ("schema_kit" as bytes).
-LOCK_KEY = 0x736368656D615F6B
 
 #: Schemas the compat layer creates, and the unit that creates each (target postgres).
 COMPAT_SCHEMAS = {"auth": "compat/0002_auth", "realtime": "compat/0003_realtime"}
@@ -120,20 +117,6 @@ def _label(unit_id: str) -> str:
     return unit_id.split("@", 1)[0]
 
 
-def _statements(path: Path) -> tuple[dict[str, str], list[tuple[int, str]]]:
-    """yoyo's parse of a rendered file, with the line each statement starts on."""
-    directives, _comment, statements = read_sql_migration(str(path))
-    text = path.read_text(encoding="utf-8")
-    located, offset = [], 0
-    for statement in statements:
-        head = statement.strip()[:40]
-        found = text.find(head, offset) if head else -1
-        if found >= 0:
-            offset = found
-        located.append((text.count("\n", 0, offset) + 1, statement))
-    return directives, located
-
-
 class Migrator:
     """Applies rendered units to one database; use as a context manager (holds the lock)."""
 
@@ -149,24 +132,17 @@ class Migrator:
         self.lock_timeout_ms = lock_timeout_ms
         self.lock_retries = lock_retries
         self.statement_timeout_ms = statement_timeout_ms
-        self._workdir = tempfile.TemporaryDirectory(prefix="schema-kit-")
-        self._paths: dict[str, tuple[Path, Path]] = {}
         self._transactional: dict[str, bool] = {}
-        root = Path(self._workdir.name)
-        write(self.units, root)
-        for index, unit in enumerate(self.units, start=1):
-            name, rollback_name = file_names(index, unit)
-            self._paths[unit.unit_id] = (root / name, root / rollback_name)
-            directives, _ = _statements(root / name)
-            transactional = directives.get("transactional", "true").lower() != "false"
+        for unit in self.units:
+            transactional = script.is_transactional(unit.sql)  # no SQL parsing: cheap
             if not transactional and unit.source.kind != "migrations":
-                self._workdir.cleanup()
                 raise SchemaKitError(
                     f"{unit.label}: '-- transactional: false' is only for versioned units in "
                     "migrations/ (compat and repeatable units run in the run's transaction)")
             self._transactional[unit.unit_id] = transactional
         self.backend: _Backend | None = None
         self._watch: LockWatch | None = None
+        self._complete = False  # the last apply left every unit applied, nothing unknown
 
     # -- connection, lock, bookkeeping ---------------------------------------------------------
 
@@ -174,7 +150,6 @@ class Migrator:
         try:
             self.backend = _Backend(self.dsn)
         except psycopg.Error as exc:
-            self._workdir.cleanup()
             raise SchemaKitError(f"cannot connect: {' '.join(str(exc).split())}") from None
         conn = self.backend.connection
         if not self._try_lock(conn):
@@ -206,7 +181,6 @@ class Migrator:
             self._watch.close()
         if self.backend is not None:
             self.backend.connection.close()  # ends the transaction (if any) and frees the lock
-        self._workdir.cleanup()
 
     @property
     def _be(self) -> _Backend:
@@ -281,7 +255,7 @@ class Migrator:
         conn = self._be.connection
         self._reset_search_path()
         found = []
-        for _line, statement in _statements(self._paths[unit.unit_id][0])[1]:
+        for _offset, _line, statement in script.statements(unit.sql):
             index = concurrent_index(statement)
             if index is not None:
                 state, qualified = index_state(conn, index)
@@ -350,23 +324,41 @@ class Migrator:
             if watch is not None:
                 watch.end()
 
-    def _run_file(self, label: str, path: Path) -> None:
-        directives, statements = _statements(path)
-        if directives.get("transactional", "true").lower() == "false":
+    def _run_text(self, label: str, text: str) -> None:
+        """A whole unit in one round trip (inside the run's transaction), watched for lock
+        waits; a failure names its statement and line like a statement-by-statement run."""
+        if not script.is_transactional(text):
             raise SchemaKitError(
                 f"{label}: '-- transactional: false' files cannot run in a transaction "
                 "(a rollback file must be transactional)")
-        for index, (line, statement) in enumerate(statements, start=1):
-            self._execute(label, index, line, statement)
+        watch = self._watch
+        if watch is not None:
+            watch.begin()
+        try:
+            succeeded, error = script.run(self._be.connection, text)
+        finally:
+            if watch is not None:
+                watch.end()
+        if error is None:
+            return
+        index, line, statement = script.locate(text, error, succeeded)
+        if is_lock_timeout(error):
+            raise LockTimedOut(f"{label} statement {index} (line {line})",
+                               watch.last if watch else None)
+        raise UnitFailed(label, index, line, statement, error)
 
-    def _record(self, unit: Unit, applied: Sequence[str]) -> None:
+    def _record(self, units: Sequence[Unit], applied: Sequence[str]) -> None:
+        """yoyo's rows for units that ran (a changed repeatable unit's old id is removed)."""
+        if not units:
+            return
         with self._books():
-            migration = self._migration(unit.unit_id)
-            for old in applied:
-                if not unit.versioned and _label(old) == unit.label:
-                    self._be.unmark_one(self._migration(old), log=False)
-            self._be.log_migration(migration, "apply")
-            self._be.mark_one(migration, log=False)
+            for unit in units:
+                migration = self._migration(unit.unit_id)
+                for old in applied:
+                    if not unit.versioned and _label(old) == unit.label:
+                        self._be.unmark_one(self._migration(old), log=False)
+                self._be.log_migration(migration, "apply")
+                self._be.mark_one(migration, log=False)
 
     def _rollback_quietly(self) -> None:
         # a lost connection raises here: the server has rolled the transaction back itself
@@ -429,9 +421,11 @@ class Migrator:
                 self.log(f"{verb:<12} {item.unit.label}{note}")
             self.log(f"dry run: {len(todo)} to run, {len(plan) - len(todo)} unchanged")
             return len(todo)
+        complete = not self._unknown(applied)
         if not todo:
             self.log(f"nothing to do: {len(plan)} units unchanged")
             self._maintain()
+            self._complete = complete
             return 0
         self.log(f"limits: {describe_timeouts(self.lock_timeout_ms, self.statement_timeout_ms)}"
                  f", lock retries {self.lock_retries}")
@@ -450,11 +444,11 @@ class Migrator:
                              "the commit)")
                 else:
                     self._reset_search_path()
-                    self._run_file(unit.label, self._paths[unit.unit_id][0])
-                    self._record(unit, applied)
+                    self._run_text(unit.label, unit.sql)
                     suffix = " (content changed)" if item.state == "changed" else ""
                     self.log(f"{'ran':<12} {unit.label}{suffix}")
                     ran.append(item)
+            self._record([item.unit for item in ran], applied)  # same transaction, one batch
             return ran
 
         try:
@@ -480,12 +474,35 @@ class Migrator:
         self.log(f"done: {len(todo)} applied, {len(plan) - len(todo)} unchanged "
                  f"in {elapsed:.2f}s; {lock_note}")
         self._maintain()
+        self._complete = complete
         return len(todo)
+
+    def remember(self, sources_digest: str) -> bool:
+        """After an apply that left nothing pending: store the sources' digest and the applied
+        ids, so the next apply from the same sources is a no-op decided before rendering
+        (:mod:`schema_kit.uptodate`). False (nothing stored) after any other outcome."""
+        if self.read_only or not self._complete:
+            return False
+        from schema_kit.uptodate import record
+
+        def work() -> list[PlanItem]:
+            record(self._be.connection, sources_digest)
+            return []
+
+        undone = "only the no-op digest, the units are applied"
+        try:
+            self._retrying(undone, lambda: self._in_transaction(work, undone=undone))
+        except (psycopg.Error, SchemaKitError) as exc:  # an optimisation: never fail the run
+            self.log(f"warning: the no-op digest was not stored ({' '.join(str(exc).split())}); "
+                     "the next apply plans every unit")
+            return False
+        return True
 
     def _apply_online(self, unit: Unit, applied: Sequence[str]) -> float:
         """A non-transactional unit: statement by statement in autocommit, then recorded."""
         conn = self._be.connection
-        statements = _statements(self._paths[unit.unit_id][0])[1]
+        statements = [(line, statement) for _offset, line, statement
+                      in script.statements(unit.sql)]
         held = 0.0
         after = ("the transactional part is committed; "
                  f"{unit.label} is not recorded: run apply again (it resumes safely)")
@@ -528,7 +545,7 @@ class Migrator:
 
         def record() -> list[PlanItem]:
             self._ensure_books()
-            self._record(unit, applied)
+            self._record([unit], applied)
             return []
 
         self._retrying(after, lambda: self._in_transaction(record, undone=after))
@@ -568,7 +585,7 @@ class Migrator:
         def work() -> list[PlanItem]:
             for unit in chosen:
                 self._reset_search_path()
-                self._run_file(unit.label + " (rollback)", self._paths[unit.unit_id][1])
+                self._run_text(unit.label + " (rollback)", unit.rollback_sql or "")
                 with self._books():
                     migration = self._migration(unit.unit_id)
                     self._be.log_migration(migration, "rollback")
