@@ -93,6 +93,20 @@ CASES: dict[str, tuple[str, str, str]] = {
         "create policy \"team rows\" on lintfx.dono for select to authenticated "
         "using (equipe = (select auth.uid()));",
         "policy_column_unindexed:policy:lintfx.dono.\"team rows\""),
+    "policy_row_subquery": (
+        "create table lintfx.pai (id uuid primary key, user_id uuid);"
+        "alter table lintfx.dono add column pai_id uuid;"
+        "create index on lintfx.dono (pai_id);"
+        "create policy \"via parent\" on lintfx.dono for select to authenticated using ("
+        "exists (select from lintfx.pai as p"
+        " where p.id = pai_id and p.user_id = (select auth.uid())));",
+        "create table lintfx.pai (id uuid primary key, user_id uuid);"
+        "alter table lintfx.dono add column pai_id uuid;"
+        "create index on lintfx.dono (pai_id);"
+        "create policy \"via parent\" on lintfx.dono for select to authenticated using ("
+        "pai_id = any(array(select p.id from lintfx.pai as p"
+        " where p.user_id = (select auth.uid()))));",
+        "policy_row_subquery:policy:lintfx.dono.\"via parent\""),
 }
 
 

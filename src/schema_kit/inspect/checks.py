@@ -45,6 +45,8 @@ CATALOG_RULES = (
     CatalogRule("policy_reads_user_metadata", "ERROR", "policy reads raw_user_meta_data"),
     CatalogRule("unindexed_foreign_key", "WARN", "foreign key without an index"),
     CatalogRule("policy_column_unindexed", "WARN", "policy filters on no indexed column"),
+    CatalogRule("policy_row_subquery", "WARN",
+                "policy holds a sub-select that refers to the row (costed on every row scanned)"),
 )
 PLATFORM_RULE = CatalogRule("platform_owned_ddl", "ERROR",
                             "a unit touches objects the platform owns on Supabase")
