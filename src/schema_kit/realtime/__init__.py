@@ -10,9 +10,16 @@
 
 from __future__ import annotations
 
-from schema_kit.realtime.hub import Hub, HubClosed, JoinRefused, ResumeError, Subscription
+from schema_kit.realtime.hub import (
+    Hub,
+    HubClosed,
+    JoinRefused,
+    ResumeError,
+    SubscriberTooSlow,
+    Subscription,
+)
 from schema_kit.realtime.messages import Message
 from schema_kit.realtime.subscriber import asubscribe, subscribe
 
-__all__ = ["Hub", "HubClosed", "JoinRefused", "Message", "ResumeError", "Subscription",
-           "asubscribe", "subscribe"]
+__all__ = ["Hub", "HubClosed", "JoinRefused", "Message", "ResumeError", "SubscriberTooSlow",
+           "Subscription", "asubscribe", "subscribe"]

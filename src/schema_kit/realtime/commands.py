@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from schema_kit.config import Settings
 from schema_kit.connect import redact, resolve_dsn
 from schema_kit.errors import SchemaKitError
-from schema_kit.realtime.hub import Hub, HubClosed, JoinRefused, ResumeError
+from schema_kit.realtime.hub import Hub, HubClosed, JoinRefused, ResumeError, SubscriberTooSlow
 from schema_kit.realtime.tokens import DEV_JWT_SECRET, sign, user_claims
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 4000
@@ -69,7 +69,7 @@ def listen(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
                     break
                 try:
                     message = nxt.result()
-                except HubClosed as exc:
+                except (HubClosed, SubscriberTooSlow) as exc:
                     raise SchemaKitError(str(exc)) from None
                 out.write(message.to_json() + "\n")
                 out.flush()

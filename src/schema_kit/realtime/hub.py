@@ -6,7 +6,13 @@ subscription then reads the topic's rows after its own position ``(inserted_at, 
 user (RLS decides delivery). Rows are re-stamped at commit, so that order is commit order:
 nothing is delivered twice, nothing is skipped, and a subscriber that comes back with the last
 id it saw resumes where it stopped. Subscriptions with the same user and position share one
-query.
+query, and every query a wake-up needs (all changed topics, all groups) goes to the server in
+one pipelined round trip.
+
+Hygiene: a topic's channel is UNLISTENed when its last subscription leaves, and each
+subscription's queue is bounded: one that falls more than ``max_queue`` messages behind is
+ended with :class:`SubscriberTooSlow`, which names the topic and the last id it was given (to
+resume with ``since=`` that id).
 """
 
 from __future__ import annotations
@@ -14,8 +20,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections import defaultdict, deque
-from collections.abc import Mapping
+from collections import Counter, defaultdict, deque
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import aclosing, suppress
 from datetime import datetime
 from types import TracebackType
@@ -32,6 +38,7 @@ from schema_kit.realtime.sql import load
 Position = tuple[datetime, UUID]
 START: Position = (datetime.min, UUID(int=0))
 BATCH = 1000
+MAX_QUEUE = 10_000  # messages a subscription may have waiting before it is ended
 _POLL_SECONDS = 0.05  # how long the LISTEN loop waits before serving a new LISTEN request
 
 
@@ -50,6 +57,22 @@ class ResumeError(Exception):
 
 class HubClosed(Exception):
     """The hub stopped (closed, or its database connection was lost)."""
+
+
+class SubscriberTooSlow(Exception):
+    """A subscription fell more than the hub's ``max_queue`` messages behind and was ended.
+
+    ``last_id`` is the last message it was given (None: none yet): subscribe again with
+    ``since=last_id`` to resume with no gap.
+    """
+
+    def __init__(self, topic: str, last_id: UUID | None, limit: int) -> None:
+        resume = f"resume with since={last_id}" if last_id is not None else \
+            "subscribe again"
+        super().__init__(f"subscriber too slow on {topic}: more than {limit} messages were "
+                         f"waiting, so the subscription was ended after message {last_id}; "
+                         f"{resume}")
+        self.topic, self.last_id, self.limit = topic, last_id, limit
 
 
 def channel_of(topic: str) -> str:
@@ -77,6 +100,27 @@ class Subscription:
         self.headers = dict(headers or {})
         self.position = position
         self.queue: asyncio.Queue[Message | BaseException] = asyncio.Queue()
+        self.limit = hub.max_queue
+        self.last_id: UUID | None = None  # the last message put in the queue
+        self.ended = False
+
+    def offer(self, message: Message) -> bool:
+        """Queue one message; a full queue ends the subscription instead (False)."""
+        if self.ended:
+            return False
+        if self.queue.qsize() >= self.limit:
+            self.end(SubscriberTooSlow(self.topic, self.last_id, self.limit))
+            return False
+        self.queue.put_nowait(message)
+        self.last_id = message.id
+        return True
+
+    def end(self, exc: BaseException) -> None:
+        """No more messages: ``exc`` comes after those already queued; the hub forgets it."""
+        if not self.ended:
+            self.ended = True
+            self.queue.put_nowait(exc)
+            self.hub._forget(self)
 
     def _key(self) -> tuple[bool, str, Position]:
         return self.private, json.dumps(self.claims, sort_keys=True), self.position
@@ -109,14 +153,18 @@ class Subscription:
 class Hub:
     """Shared LISTEN + query connections; use as ``async with Hub(dsn) as hub``."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, *, max_queue: int = MAX_QUEUE) -> None:
         self.dsn = dsn
+        self.max_queue = max_queue
         self._listen: psycopg.AsyncConnection[Any] | None = None
         self._db: psycopg.AsyncConnection[Any] | None = None
         self._db_lock = asyncio.Lock()
         self._channels: dict[str, str] = {}
-        self._requests: deque[tuple[str, str, asyncio.Future[None]]] = deque()
+        # Work for the LISTEN connection, run by _pump between waits for notifications.
+        self._requests: deque[tuple[Callable[[psycopg.AsyncConnection[Any]], Awaitable[Any]],
+                                    asyncio.Future[Any]]] = deque()
         self._subs: dict[str, set[Subscription]] = defaultdict(set)
+        self._joining: Counter[str] = Counter()  # subscribe() calls under way, per topic
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -177,14 +225,24 @@ class Hub:
         """
         if private and (claims is None or not await self.can_read(topic, claims, headers)):
             raise JoinRefused(topic)
-        await self._ensure_listening(topic)
-        async with self._db_lock:
-            position, backlog = await self._start(topic, claims if private else None,
-                                                  None if since is None else UUID(str(since)))
-        sub = Subscription(self, topic, claims if private else None, private, position, headers)
-        for message in backlog:
-            sub.queue.put_nowait(message)
-        self._subs[topic].add(sub)
+        self._joining[topic] += 1  # keeps the channel LISTENed until the subscription is in
+        try:
+            await self._ensure_listening(topic)
+            async with self._db_lock:
+                position, backlog = await self._start(
+                    topic, claims if private else None,
+                    None if since is None else UUID(str(since)))
+            sub = Subscription(self, topic, claims if private else None, private, position,
+                               headers)
+            sub.limit += len(backlog)  # a long resume backlog is not "falling behind"
+            for message in backlog:
+                sub.offer(message)
+            self._subs[topic].add(sub)
+        finally:
+            self._joining[topic] -= 1
+            if not self._joining[topic]:
+                del self._joining[topic]
+            self._unlisten_if_unused(topic)
         self.touch(topic)
         return sub
 
@@ -194,16 +252,59 @@ class Hub:
         self._wake.set()
 
     def _forget(self, sub: Subscription) -> None:
-        self._subs[sub.topic].discard(sub)
+        subs = self._subs.get(sub.topic)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self._subs[sub.topic]
+        self._unlisten_if_unused(sub.topic)
+
+    def _unused(self, topic: str) -> bool:
+        return not self._subs.get(topic) and not self._joining[topic]
+
+    def _on_listen(self, work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[Any]],
+                   ) -> asyncio.Future[Any]:
+        """Queue ``work`` for the LISTEN connection; requests run in order."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if self._failure is not None:
+            future.set_exception(HubClosed(str(self._failure)))
+        else:
+            self._requests.append((work, future))
+        return future
 
     async def _ensure_listening(self, topic: str) -> None:
         self._conn()  # fails fast once the hub is closed
         channel = channel_of(topic)
-        if channel in self._channels:
+
+        async def listen(conn: psycopg.AsyncConnection[Any]) -> None:
+            if channel not in self._channels:
+                await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                self._channels[channel] = topic
+
+        if channel not in self._channels:
+            await self._on_listen(listen)
+
+    def _unlisten_if_unused(self, topic: str) -> None:
+        """UNLISTEN the topic's channel once no subscription (nor join) needs it any more."""
+        channel = channel_of(topic)
+        if channel not in self._channels or not self._unused(topic) or self._failure:
             return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._requests.append((channel, topic, future))
-        await future
+
+        async def unlisten(conn: psycopg.AsyncConnection[Any]) -> None:
+            if channel in self._channels and self._unused(topic):  # nobody came back since
+                await conn.execute(sql.SQL("UNLISTEN {}").format(sql.Identifier(channel)))
+                del self._channels[channel]
+
+        self._on_listen(unlisten)
+
+    async def listening(self) -> set[str]:
+        """The channels the LISTEN connection listens to, as the server reports them."""
+        async def ask(conn: psycopg.AsyncConnection[Any]) -> set[str]:
+            cur = await conn.execute("SELECT pg_catalog.pg_listening_channels()")
+            return {row[0] for row in await cur.fetchall()}
+
+        found: set[str] = await self._on_listen(ask)
+        return found
 
     async def _start(self, topic: str, claims: Mapping[str, Any] | None,
                      since: UUID | None) -> tuple[Position, list[Message]]:
@@ -239,12 +340,10 @@ class Hub:
         try:
             while True:
                 while self._requests:
-                    channel, topic, future = self._requests.popleft()
-                    if channel not in self._channels:
-                        await listen.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
-                        self._channels[channel] = topic
+                    work, future = self._requests.popleft()
+                    result = await work(listen)
                     if not future.done():
-                        future.set_result(None)
+                        future.set_result(result)
                 async with aclosing(listen.notifies(timeout=_POLL_SECONDS)) as notes:
                     async for note in notes:
                         announced = self._channels.get(note.channel)
@@ -265,47 +364,58 @@ class Hub:
                 self._wake.clear()
                 topics, self._dirty = self._dirty, set()
                 async with self._db_lock:
-                    for topic in topics:
-                        await self._deliver_topic(topic)
+                    await self._deliver_topics(topics)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             self._fail(HubClosed(f"realtime delivery failed: {exc}"))
 
-    async def _deliver_topic(self, topic: str) -> None:
-        groups: dict[tuple[bool, str, Position], list[Subscription]] = defaultdict(list)
-        for sub in self._subs.get(topic, ()):
-            groups[sub._key()].append(sub)
+    async def _deliver_topics(self, topics: set[str]) -> None:
+        """One pipelined round trip reads, for every group of every topic, what is new."""
+        groups: dict[tuple[str, bool, str, Position], list[Subscription]] = defaultdict(list)
+        for topic in topics:
+            for sub in self._subs.get(topic, ()):
+                groups[(topic, *sub._key())].append(sub)
+        pending = list(groups.values())
         conn = self._conn()
-        for members in groups.values():
-            first = members[0]
-            while True:
-                # One round trip (pipeline): BEGIN, become the user, read, COMMIT.
-                async with conn.pipeline(), conn.transaction():
+        while pending:
+            # Public reads run as the server, before the first read that becomes a user; each
+            # private read becomes its user (transaction-local settings) right before it.
+            pending.sort(key=lambda members: members[0].claims is not None)
+            cursors = []
+            async with conn.pipeline(), conn.transaction():
+                for members in pending:
+                    first = members[0]
                     if first.claims is not None:
-                        await authorize.become(conn, topic, first.claims, first.headers)
-                    cur = await conn.execute(load("read_after"), {
-                        "topic": topic, "private": first.private, "after_at": first.position[0],
-                        "after_id": first.position[1], "limit": BATCH})
+                        await authorize.become(conn, first.topic, first.claims, first.headers)
+                    cursors.append(await conn.execute(load("read_after"), {
+                        "topic": first.topic, "private": first.private,
+                        "after_at": first.position[0], "after_id": first.position[1],
+                        "limit": BATCH}))
+            more = []
+            for members, cur in zip(pending, cursors, strict=True):
                 rows = await cur.fetchall()
                 for row in rows:
                     message = Message.from_row(row)
                     for sub in members:
-                        sub.queue.put_nowait(message)
+                        sub.offer(message)
                 if rows:
                     last = rows[-1]
                     for sub in members:
                         sub.position = (last[4], last[0])
-                if len(rows) < BATCH:
-                    break
+                if len(rows) == BATCH:
+                    live = [sub for sub in members if not sub.ended]
+                    if live:
+                        more.append(live)
+            pending = more
 
     def _fail(self, exc: BaseException) -> None:
         if self._failure is None:
             self._failure = exc
-        for subs in self._subs.values():
-            for sub in subs:
-                sub.queue.put_nowait(exc)
+        for subs in list(self._subs.values()):
+            for sub in list(subs):
+                sub.end(exc)
         while self._requests:
-            _channel, _topic, future = self._requests.popleft()
+            _work, future = self._requests.popleft()
             if not future.done():
                 future.set_exception(exc)

@@ -22,13 +22,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 from aiohttp import WSMsgType, web
 
-from schema_kit.realtime.hub import Hub, HubClosed, JoinRefused, Subscription
+from schema_kit.realtime.hub import Hub, HubClosed, JoinRefused, SubscriberTooSlow, Subscription
+from schema_kit.realtime.messages import Message
 from schema_kit.realtime.protocol import (
     V1,
     VERSIONS,
@@ -42,6 +44,7 @@ from schema_kit.realtime.tokens import TokenRefused, verify
 
 BASE = "/realtime/v1"
 PREFIX = "realtime:"
+OUTBOX_LIMIT = 1000  # database frames queued for one socket before its channels wait
 UNSUPPORTED = ("Unsupported: {what} is not supported by schema-kit realtime serve, a local "
                "stand-in for broadcast only; use Supabase Realtime for it")
 
@@ -76,9 +79,16 @@ class Channel:
     async def pump(self) -> None:
         """Database rows of the topic, in order, as this channel's user."""
         assert self.subscription is not None
+        frames = self.socket.server.frames
         try:
             async for message in self.subscription:
-                self.deliver(message.event or "", message.payload, {"id": str(message.id)})
+                self.socket.send(frames.of(message, self.wire_topic, self.socket.vsn))
+                if len(self.socket.outbox) >= OUTBOX_LIMIT:
+                    # Back-pressure: the socket's client reads too slowly; let the hub's
+                    # bounded queue take the strain (it ends the subscription when full).
+                    await self.socket.drained()
+        except SubscriberTooSlow as exc:
+            self.socket.system_error(self, str(exc))
         except HubClosed as exc:
             self.socket.system_error(self, f"Unable to read the topic: {exc}")
 
@@ -111,6 +121,13 @@ class Socket:
         self.control: deque[str | None] = deque()
         self.outbox: deque[str | bytes] = deque()
         self.wakeup = asyncio.Event()
+        self.room = asyncio.Event()  # set while the outbox is below OUTBOX_LIMIT / 2
+        self.room.set()
+
+    async def drained(self) -> None:
+        """Wait until the writer has sent the outbox down to half its limit."""
+        self.room.clear()
+        await self.room.wait()
 
     def send(self, data: str | bytes) -> None:
         self.outbox.append(data)
@@ -144,6 +161,8 @@ class Socket:
                 self.wakeup.clear()
                 await self.wakeup.wait()
             data = self.control.popleft() if self.control else self.outbox.popleft()
+            if len(self.outbox) < OUTBOX_LIMIT // 2:
+                self.room.set()
             if data is None:
                 return
             if isinstance(data, bytes):
@@ -255,12 +274,34 @@ class Socket:
             self.reply(frame, _ok({}))
 
 
+class FrameCache:
+    """Each database message is encoded once per (wire topic, protocol), not once per channel:
+    every subscriber of a topic gets the same bytes. Bounded: the oldest entries go first."""
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self._frames: OrderedDict[tuple[UUID, str, str], str | bytes] = OrderedDict()
+
+    def of(self, message: Message, wire_topic: str, vsn: str) -> str | bytes:
+        key = (message.id, wire_topic, vsn)
+        frame = self._frames.get(key)
+        if frame is None:
+            frame = encode_broadcast(wire_topic, message.event or "", message.payload,
+                                     {"id": str(message.id)}, vsn)
+            self._frames[key] = frame
+            if len(self._frames) > self.SIZE:
+                self._frames.popitem(last=False)
+        return frame
+
+
 class RealtimeServer:
     """The aiohttp application and the channels it serves."""
 
     def __init__(self, hub: Hub, secret: str, log: Callable[[str], None] = lambda _l: None):
         self.hub, self.secret, self.log = hub, secret, log
         self.joined: dict[tuple[str, bool], set[Channel]] = defaultdict(set)
+        self.frames = FrameCache()
 
     def register(self, channel: Channel) -> None:
         self.joined[(channel.topic, channel.private)].add(channel)
@@ -294,7 +335,9 @@ class RealtimeServer:
         vsn = request.query.get("vsn", V1)
         if vsn not in VERSIONS:
             return web.json_response({"error": f"unsupported vsn {vsn}"}, status=400)
-        ws = web.WebSocketResponse(autoping=True)
+        # No permessage-deflate, as Phoenix (Supabase Realtime) by default: compressing every
+        # frame for every subscriber cost more than encoding it.
+        ws = web.WebSocketResponse(autoping=True, compress=False)
         await ws.prepare(request)
         apikey = request.query.get("apikey") or request.headers.get("apikey") or ""
         await Socket(self, ws, vsn, apikey).run()
