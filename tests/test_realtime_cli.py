@@ -1,6 +1,7 @@
 """The realtime commands: `schema-kit listen TOPIC --user UUID` (JSON lines, a clean exit on
 SIGINT/SIGTERM, exit 1 with the reason on a refused join), `realtime tokens` (what `make up`
-prints) and `realtime serve` refusing a busy port."""
+prints), `realtime serve` refusing a busy port, and both long-running commands keeping the
+compat layer's realtime.messages partitions."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from realtime_support import SECRET, build_scene, say
+from realtime_support import SECRET, build_scene, running_server, say
 from schema_kit.realtime.tokens import verify
 from schema_kit.seed import personas
 from support import cli
@@ -78,3 +80,40 @@ def test_serve_refuses_a_port_in_use_with_one_line(db: str) -> None:
         code, _out, err = cli("realtime", "serve", "--dsn", db, "--port", str(port))
     assert code == 1
     assert err.splitlines()[-1].startswith(f"error: cannot listen on 127.0.0.1:{port}")
+
+
+def _drop_tomorrows_partition(admin_dsn: str, db: str) -> str:
+    """As the platform (partition owner): drop tomorrow's realtime.messages partition."""
+    platform = make_conninfo(admin_dsn, dbname=conninfo_to_dict(db)["dbname"])
+    with psycopg.connect(platform, autocommit=True) as conn:
+        row = conn.execute("select 'messages_' || to_char((now() at time zone 'UTC') "
+                           "+ interval '1 day', 'YYYY_MM_DD')").fetchone()
+        assert row is not None
+        conn.execute(f"drop table realtime.{row[0]}")
+        return str(row[0])
+
+
+def _has_table(db: str, name: str) -> bool:
+    with psycopg.connect(db) as conn:
+        row = conn.execute("select to_regclass(%s) is not null", (f"realtime.{name}",)).fetchone()
+        return bool(row and row[0])
+
+
+def test_listen_and_serve_keep_the_realtime_partitions(admin_dsn: str, db: str,
+                                                       admin: psycopg.Connection[Any]) -> None:
+    scene = build_scene(admin)
+    tomorrow = _drop_tomorrows_partition(admin_dsn, db)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "schema_kit", "listen", scene.topic, "--user", str(scene.client),
+         "--dsn", db], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    assert proc.stderr.readline() == f"realtime: created realtime.{tomorrow}\n"
+    assert "listening on" in proc.stderr.readline()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.communicate(timeout=20)[0] == "" and proc.returncode == 0
+    assert _has_table(db, tomorrow)
+
+    assert _drop_tomorrows_partition(admin_dsn, db) == tomorrow
+    assert not _has_table(db, tomorrow)
+    with running_server(db):
+        assert _has_table(db, tomorrow)

@@ -1,15 +1,17 @@
 """The realtime commands: ``listen``, ``realtime serve`` and ``realtime tokens``.
 
 Each is ``(args, settings, out, err) -> exit code``, called by :mod:`schema_kit.cli`.
-SIGINT/SIGTERM end ``listen`` and ``serve`` cleanly (exit 0).
+SIGINT/SIGTERM end ``listen`` and ``serve`` cleanly (exit 0). Both keep the compat layer's
+``realtime.messages`` partitions (:mod:`schema_kit.realtime.upkeep`) while they run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, TextIO
 
 from schema_kit.config import Settings
@@ -17,6 +19,7 @@ from schema_kit.connect import redact, resolve_dsn
 from schema_kit.errors import SchemaKitError
 from schema_kit.realtime.hub import Hub, HubClosed, JoinRefused, ResumeError, SubscriberTooSlow
 from schema_kit.realtime.tokens import DEV_JWT_SECRET, sign, user_claims
+from schema_kit.realtime.upkeep import keep_partitions, maintain_once
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 4000
 
@@ -46,13 +49,27 @@ def _until_signal(main: Callable[[asyncio.Event], Coroutine[Any, Any, int]]) -> 
     return asyncio.run(runner())
 
 
+@contextlib.asynccontextmanager
+async def _upkeep(dsn: str, log: Callable[[str], None],
+                  stop: asyncio.Event) -> AsyncIterator[None]:
+    """The periodic partition upkeep (after the run at start) while the body runs."""
+    task = asyncio.create_task(keep_partitions(dsn, log, stop, first=False))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def listen(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     """One JSON line per message of TOPIC, as --user sees it; exit 1 on a refused join."""
     dsn = resolve_dsn(settings, lambda line: _log(err, line))
     claims = user_claims(args.user)
 
     async def main(stop: asyncio.Event) -> int:
-        async with Hub(dsn) as hub:
+        await asyncio.to_thread(maintain_once, dsn, lambda line: _log(err, line))
+        async with Hub(dsn) as hub, _upkeep(dsn, lambda line: _log(err, line), stop):
             try:
                 sub = await hub.subscribe(args.topic, claims, since=args.since)
             except (JoinRefused, ResumeError) as exc:
@@ -92,8 +109,10 @@ def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
         log("realtime: using the documented local JWT secret (development only)")
 
     async def main(stop: asyncio.Event) -> int:
+        await asyncio.to_thread(maintain_once, dsn, log)
         try:
-            await run_server(dsn, args.host, args.port, secret, log, stop)
+            async with _upkeep(dsn, log, stop):
+                await run_server(dsn, args.host, args.port, secret, log, stop)
         except OSError as exc:
             raise SchemaKitError(f"cannot listen on {args.host}:{args.port}: "
                                  f"{exc.strerror or exc}") from None
