@@ -104,3 +104,23 @@ def test_a_subscriber_too_far_behind_is_ended_and_resumes_after_its_last_id(
                           f"resume with since={sent[4]}")
     assert left == set()  # the ended subscription was the topic's last: UNLISTENed
     assert [m.id for m in got + rest] == sent  # no gap, no duplicate
+
+
+def test_a_public_subscription_gets_the_public_rows_only(db: str,
+                                                         admin: psycopg.Connection[Any]) -> None:
+    topic = "sala:publica"
+
+    def send(payload: str, private: bool) -> None:
+        admin.execute("select realtime.send(jsonb_build_object('n', %s::text), 'oi', %s, %s)",
+                      (payload, topic, private))
+
+    async def main() -> list[Message]:
+        async with Hub(db) as hub:
+            sub = await hub.subscribe(topic, None, private=False)
+            for n, private in enumerate([False, True, False, True, False]):
+                await asyncio.to_thread(send, str(n), private)
+            got = [await _next(sub) for _ in range(3)]
+            assert await sub.get(0.3) is None
+            return got
+
+    assert [m.payload["n"] for m in asyncio.run(main())] == ["0", "2", "4"]

@@ -67,11 +67,10 @@ class SubscriberTooSlow(Exception):
     """
 
     def __init__(self, topic: str, last_id: UUID | None, limit: int) -> None:
-        resume = f"resume with since={last_id}" if last_id is not None else \
-            "subscribe again"
+        where, resume = (f"after message {last_id}", f"resume with since={last_id}") \
+            if last_id is not None else ("before its first message", "subscribe again")
         super().__init__(f"subscriber too slow on {topic}: more than {limit} messages were "
-                         f"waiting, so the subscription was ended after message {last_id}; "
-                         f"{resume}")
+                         f"waiting, so the subscription was ended {where}; {resume}")
         self.topic, self.last_id, self.limit = topic, last_id, limit
 
 
@@ -388,10 +387,10 @@ class Hub:
                     first = members[0]
                     if first.claims is not None:
                         await authorize.become(conn, first.topic, first.claims, first.headers)
-                    cursors.append(await conn.execute(load("read_after"), {
-                        "topic": first.topic, "private": first.private,
-                        "after_at": first.position[0], "after_id": first.position[1],
-                        "limit": BATCH}))
+                    query = load("read_after" if first.private else "read_after_public")
+                    cursors.append(await conn.execute(query, {
+                        "topic": first.topic, "after_at": first.position[0],
+                        "after_id": first.position[1], "limit": BATCH}))
             more = []
             for members, cur in zip(pending, cursors, strict=True):
                 rows = await cur.fetchall()
