@@ -1,14 +1,17 @@
 """Realtime delivery benchmark: insert -> official-client callback latency and msgs/s.
 
-For ``listen`` (the Python API ``schema-kit listen`` is built on: one Hub, N subscriptions)
-and ``serve`` (``schema-kit realtime serve`` in its own process, N official PyPI ``realtime``
-clients), with 1, 10 and 100 subscribers: a writer process sends chat messages through
-``tickets.enviar_mensagem`` at a fixed offered rate, alternating the demo client and staff;
-latency = callback time - the message's ``enviado_em`` (stamped inside the inserting
-transaction, same machine clock). Writes the ``## Realtime delivery`` section of
-benchmarks/RESULTS.md (other sections are left as they are). Not part of ``make test``.
+For ``listen`` (the Python API ``schema-kit listen`` is built on: one Hub, N subscriptions,
+one process) and ``serve`` (``schema-kit realtime serve`` in its own process, N official PyPI
+``realtime`` clients spread over RECEIVERS processes), with 1, 10 and 100 subscribers. WRITERS
+processes offer a fixed rate on one ticket topic, with two writers: ``enviar`` (the domain's
+``tickets.enviar_mensagem``, alternating the demo client and staff) and ``send``
+(``realtime.send`` of a bare payload, to measure delivery alone). Latency = callback time -
+the database clock stamped in the payload when the row is written (``enviado_em``; same
+machine clock). Writes the ``## Realtime delivery`` section of benchmarks/RESULTS.md (other
+sections are left as they are). Not part of ``make test``.
 
     .venv/bin/python benchmarks/realtime/bench.py [--dsn DSN] [--rate 1000] [--seconds 3]
+        [--writers enviar,send] [--modes listen,serve] [--subscribers 1,10,100] [--out FILE]
 """
 
 from __future__ import annotations
