@@ -294,7 +294,9 @@ class Hub:
                 await conn.execute(sql.SQL("UNLISTEN {}").format(sql.Identifier(channel)))
                 del self._channels[channel]
 
-        self._on_listen(unlisten)
+        # Nobody awaits it: retrieve a failure (the hub closing) so asyncio does not log it.
+        self._on_listen(unlisten).add_done_callback(
+            lambda done: done.cancelled() or done.exception())
 
     async def listening(self) -> set[str]:
         """The channels the LISTEN connection listens to, as the server reports them."""
