@@ -172,6 +172,9 @@ class Hub:
     async def start(self) -> Hub:
         self._listen = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
         self._db = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
+        # Re-reads fetch a handful of rows: JIT compiling one (when the policies' estimated
+        # cost crosses jit_above_cost) would cost tens of ms for a sub-ms read.
+        await self._db.execute("SET jit = off")
         self._tasks = [asyncio.create_task(self._pump()), asyncio.create_task(self._deliver())]
         return self
 
