@@ -15,6 +15,7 @@ import psycopg
 
 from benchmarks import datagen, queries, report, server, throughput
 from benchmarks.apply_time import measure_apply
+from benchmarks.notify import measure_notify
 from benchmarks.scales import SCALES
 
 HERE = Path(__file__).parent
@@ -38,7 +39,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         "the schema) instead of regenerating")
     parser.add_argument("--only", action="append", default=[],
                         help="run only scenarios whose name contains this (repeatable); "
-                        "skips pgbench and apply unless named 'pgbench' / 'apply'")
+                        "skips pgbench, notify and apply unless named 'pgbench' / 'notify' / "
+                        "'apply'")
     return parser.parse_args(argv)
 
 
@@ -93,6 +95,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     result.throughput.append((pair[0], pair[1]))
                     log(f"enviar_mensagem x{clients}: {pair[0].tps:.0f} tx/s, "
                         f"baseline {pair[1].tps:.0f} tx/s")
+            if not wanted or "notify" in wanted:
+                result.notify = measure_notify(dsn, f"ticket:{targets['chat_ticket']}",
+                                               scale.notify_rate, scale.notify_seconds)
+                log(f"notify: p99 {result.notify.p('product', 99):.2f} ms, "
+                    f"baseline p99 {result.notify.p('baseline', 99):.2f} ms")
             if not wanted or "apply" in wanted:
                 warmup = 1 if scale.apply_runs > 1 else 0
                 result.apply = measure_apply(admin, scale.apply_runs, warmup)

@@ -55,11 +55,13 @@ class Scale:
     pgbench_seconds: int  # 0: a fixed number of transactions instead (pgbench -t)
     pgbench_transactions: int
     apply_runs: int
+    notify_rate: int  # commit -> pg_notify delivery: messages/s offered
+    notify_seconds: float  # ... for this long, for the product and for the baseline each
 
 
 SCALES = {
     "full": Scale("full", FULL, runs=40, warmup=5, pgbench_seconds=20, pgbench_transactions=0,
-                  apply_runs=5),
+                  apply_runs=5, notify_rate=1000, notify_seconds=5.0),
     "tiny": Scale("tiny", TINY, runs=2, warmup=1, pgbench_seconds=0, pgbench_transactions=20,
-                  apply_runs=1),
+                  apply_runs=1, notify_rate=100, notify_seconds=0.5),
 }

@@ -35,7 +35,9 @@ def test_tiny_scale_writes_every_figure_and_plan(admin_dsn: str, tmp_path: Path)
     assert text.count("Execution Time") >= 2 * len(scenarios)
     assert "| 1 |" in text and "| 4 |" in text
     assert "`schema-kit apply` from empty" in text
+    assert "## commit → pg_notify delivery" in text
     figures = json.loads(raw.read_text(encoding="utf-8"))
     assert set(figures["queries"]) == {s.name for s in scenarios}
     assert figures["queries"]["01_staff_count"]["product_p50"] > 0
     assert set(figures["throughput"]) == {"c1", "c4"}
+    assert figures["notify"]["product_p99"] > 0 and figures["notify"]["baseline_p99"] > 0
