@@ -23,6 +23,7 @@ import psycopg
 import pytest
 
 from schema_kit.localdb import LocalCluster, LocalDBError, find_bindir, pgtap_available, pgtap_hint
+from schema_kit.sources import KINDS
 from schema_kit.testing import TapResult, build_template, run_pgtap, scratch_database
 
 TESTS = Path(__file__).parent
@@ -133,6 +134,18 @@ def admin(db: str) -> Iterator[psycopg.Connection[Any]]:
     (NOSUPERUSER, BYPASSRLS: what a project's SQL editor or a migration sees)."""
     with psycopg.connect(db, autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    """A private copy of the project's SQL sources (every kind of unit) that a test may edit."""
+    root = tmp_path / "sql"
+    for kind in KINDS:
+        if (ROOT / kind).is_dir():
+            shutil.copytree(ROOT / kind, root / kind)
+        else:
+            (root / kind).mkdir(parents=True)
+    return root
 
 
 # -- pgTAP files as test items ------------------------------------------------------------------

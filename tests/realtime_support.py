@@ -77,6 +77,28 @@ def say(conn: psycopg.Connection[Any], user: uuid.UUID, ticket: uuid.UUID, text:
     return result
 
 
+def write_concurrently(db: str, scene: Scene, writers: int, each: int) -> None:
+    """``writers`` threads, each with its own connection, sending ``each`` numbered messages
+    ("w<n>:<i>") on the scene's ticket, as the client (odd n) or staff (even n)."""
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            with psycopg.connect(db, autocommit=True) as conn:
+                user = scene.client if n % 2 else scene.staff
+                for i in range(each):
+                    say(conn, user, scene.ticket, f"w{n}:{i}")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+
+
 # -- `schema-kit realtime serve` as a subprocess -------------------------------------------------
 
 SERVER_LOGS: list[str] = []  # what each server printed (for debugging a failure)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schema_kit.sources import KINDS
 from support import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,18 +21,6 @@ def schema_dump(dsn: str) -> str:
                           capture_output=True, text=True, check=True)
     return "\n".join(line for line in proc.stdout.splitlines()
                      if not line.startswith(("\\restrict", "\\unrestrict")))
-
-
-@pytest.fixture
-def sources(tmp_path: Path) -> Path:
-    """A private copy of the project's SQL sources that a test may edit."""
-    root = tmp_path / "sql"
-    for kind in KINDS:
-        if (ROOT / kind).is_dir():
-            shutil.copytree(ROOT / kind, root / kind)
-        else:
-            (root / kind).mkdir(parents=True)
-    return root
 
 
 def applied_log(dsn: str) -> list[tuple[str, str]]:

@@ -4,7 +4,6 @@ files without jinja2 syntax taken as they are. Behaviour only (timings are in be
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -16,7 +15,7 @@ import pytest
 from schema_kit.config import load_settings
 from schema_kit.locks import LOCK_KEY
 from schema_kit.render import _environment, _render_file, cache_dir, render
-from schema_kit.sources import KINDS, sql_root
+from schema_kit.sources import sql_root
 from support import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,14 +26,11 @@ FULL_NOOP = "units unchanged"
 
 
 @pytest.fixture
-def sources(tmp_path: Path) -> Path:
-    """A private copy of the project's SQL sources that a test may edit."""
-    root = tmp_path / "sql"
-    for kind in KINDS:
-        shutil.copytree(ROOT / kind, root / kind)
-    (root / "functions" / "zz_probe.sql").write_text(
+def sources(sources: Path) -> Path:
+    """The shared copy of the SQL sources (conftest.py), plus one plain function unit to edit."""
+    (sources / "functions" / "zz_probe.sql").write_text(
         "create or replace function public.probe() returns int language sql as $$ select 1 $$;\n")
-    return root
+    return sources
 
 
 def apply(dsn: str, sources: Path) -> tuple[int, str]:

@@ -8,7 +8,6 @@ apply, and a unit that needs ownership of a platform object failing for the migr
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +18,6 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from schema_kit.compat_maintenance import PartitionChange, maintain_realtime_partitions
-from schema_kit.sources import KINDS
 from schema_kit.testing import act_as
 from support import cli
 
@@ -145,14 +143,6 @@ def test_maintenance_recreates_a_missing_partition_and_apply_runs_it(
     assert code == 0, err
     assert "nothing to do" in err
     assert f"created      realtime.{tomorrow}" in err
-
-
-@pytest.fixture
-def sources(tmp_path: Path) -> Path:
-    root = tmp_path / "sql"
-    for kind in KINDS:
-        shutil.copytree(ROOT / kind, root / kind)
-    return root
 
 
 @pytest.mark.parametrize("statement", [

@@ -10,7 +10,6 @@ pgTAP suite passes on it.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -23,7 +22,6 @@ from psycopg.conninfo import conninfo_to_dict
 from schema_kit.config import Settings
 from schema_kit.export import export_supabase
 from schema_kit.render import render
-from schema_kit.sources import KINDS
 from schema_kit.testing import platform_project, run_pgtap, scratch_database
 from support import cli
 
@@ -34,14 +32,6 @@ NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 def _names(out: Path) -> list[str]:
     return sorted(p.name for p in (out / "supabase" / "migrations").iterdir())
-
-
-@pytest.fixture
-def sources(tmp_path: Path) -> Path:
-    root = tmp_path / "sql"
-    for kind in KINDS:
-        shutil.copytree(ROOT / kind, root / kind)
-    return root
 
 
 def test_export_is_stable_and_reexports_only_changed_repeatable_units(

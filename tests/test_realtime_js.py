@@ -9,14 +9,13 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
-from realtime_support import SECRET, Scene, build_scene, running_server, say
+from realtime_support import SECRET, build_scene, running_server, write_concurrently
 from schema_kit.realtime.tokens import sign, user_claims
 
 JS = Path(__file__).parent / "js"
@@ -29,25 +28,6 @@ def _node() -> list[str]:
                     "(it runs npm ci in tests/js)")
     # Node 20 ships the WebSocket global behind a flag (on by default from Node 22).
     return [node, "--experimental-websocket", "--no-warnings", str(JS / "subscribe.mjs")]
-
-
-def _write(db: str, scene: Scene, writers: int, each: int) -> None:
-    errors: list[BaseException] = []
-
-    def write(n: int) -> None:
-        try:
-            with psycopg.connect(db, autocommit=True) as conn:
-                for i in range(each):
-                    say(conn, scene.client if n % 2 else scene.staff, scene.ticket, f"w{n}:{i}")
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
 
 
 def test_browser_client_on_protocol_2(db: str, admin: psycopg.Connection[Any]) -> None:
@@ -71,7 +51,7 @@ def test_browser_client_on_protocol_2(db: str, admin: psycopg.Connection[Any]) -
             if head[-1].get("ready"):
                 break
         joins = {h["join"]: h for h in head if "join" in h}
-        _write(db, scene, 10, 100)
+        write_concurrently(db, scene, 10, 100)
         tail = [json.loads(line) for line in proc.stdout]
         proc.stdout.close()
         assert proc.wait(timeout=60) == 0

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import uuid
 from typing import Any
 
 import psycopg
 import pytest
 
-from realtime_support import Scene, as_user, build_scene, say
+from realtime_support import Scene, as_user, build_scene, say, write_concurrently
 from schema_kit.realtime import Hub, JoinRefused, Message, ResumeError, subscribe
 from schema_kit.realtime.tokens import user_claims
 
@@ -86,27 +85,6 @@ def test_the_join_probe_leaves_nothing_behind(db: str, scene: Scene,
     assert admin.execute("select count(*) from realtime.messages").fetchone() == before
 
 
-def _writers(db: str, scene: Scene, writers: int, each: int) -> None:
-    """``writers`` threads, each sending ``each`` numbered messages as client or staff."""
-    errors: list[BaseException] = []
-
-    def write(n: int) -> None:
-        try:
-            with psycopg.connect(db, autocommit=True) as conn:
-                user = scene.client if n % 2 else scene.staff
-                for i in range(each):
-                    say(conn, user, scene.ticket, f"w{n}:{i}")
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-
-
 def test_thousand_messages_from_ten_writers_arrive_once_in_order(
         db: str, scene: Scene, admin: psycopg.Connection[Any]) -> None:
     async def main() -> dict[str, list[Message]]:
@@ -116,7 +94,7 @@ def test_thousand_messages_from_ten_writers_arrive_once_in_order(
                 "staff": await hub.subscribe(scene.topic, user_claims(str(scene.staff))),
                 "staff2": await hub.subscribe(scene.topic, user_claims(str(scene.staff))),
             }
-            await asyncio.to_thread(_writers, db, scene, 10, 100)
+            await asyncio.to_thread(write_concurrently, db, scene, 10, 100)
             got: dict[str, list[Message]] = {}
             for name, sub in subs.items():
                 got[name] = []
