@@ -124,3 +124,33 @@ def test_a_public_subscription_gets_the_public_rows_only(db: str,
             return got
 
     assert [m.payload["n"] for m in asyncio.run(main())] == ["0", "2", "4"]
+
+
+def test_a_message_whose_transaction_started_first_but_committed_last_comes_last(
+        db: str, scene: Scene) -> None:
+    """Commit order, not start order: the slow transaction's row is stamped with its start,
+    before the fast one's, until its commit moves it after every message committed before it.
+    Delivered after the fast one, and a resume from the fast one's id does not skip it."""
+    send = "select realtime.send(jsonb_build_object('n', %s::text), 'mensagem', %s, true)"
+    latest = ("select m.id from realtime.messages as m where m.topic = %s "
+              "order by m.inserted_at desc, m.id desc limit 1")
+
+    async def main() -> tuple[list[str], list[str]]:
+        async with Hub(db) as hub:
+            sub = await hub.subscribe(scene.topic, user_claims(str(scene.client)))
+            with psycopg.connect(db) as slow, psycopg.connect(db, autocommit=True) as fast:
+                slow.execute("select pg_sleep(0.01)")  # its transaction starts first
+                slow.execute(send, ("slow", scene.topic))
+                fast.execute(send, ("fast", scene.topic))
+                got = [(await _next(sub)).payload["n"]]
+                fast_id = fast.execute(latest, (scene.topic,)).fetchone()
+                assert fast_id is not None
+                slow.commit()
+            got.append((await _next(sub)).payload["n"])
+            resumed = await hub.subscribe(scene.topic, user_claims(str(scene.client)),
+                                          since=fast_id[0])
+            return got, [(await _next(resumed)).payload["n"]]
+
+    delivered, after_fast = asyncio.run(main())
+    assert delivered == ["fast", "slow"]
+    assert after_fast == ["slow"]

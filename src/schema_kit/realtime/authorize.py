@@ -22,16 +22,22 @@ class _Rollback(Exception):
     """Ends the probe transaction: it always rolls back."""
 
 
-async def become(conn: psycopg.AsyncConnection[Any], topic: str, claims: Mapping[str, Any],
-                 headers: Mapping[str, str] | None = None) -> None:
-    """Act as the JWT's role and claims until the transaction ends (Realtime's settings)."""
-    await conn.execute(load("act_as"), {
+def settings(topic: str, claims: Mapping[str, Any],
+             headers: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Realtime's settings for a subscriber: role, topic, claims (whole, and sub), headers."""
+    return {
         "role": str(claims.get("role") or "anon"),
         "topic": topic,
         "claims": json.dumps(dict(claims)),
         "sub": str(claims.get("sub") or ""),
         "headers": json.dumps(dict(headers or {})),
-    })
+    }
+
+
+async def become(conn: psycopg.AsyncConnection[Any], topic: str, claims: Mapping[str, Any],
+                 headers: Mapping[str, str] | None = None) -> None:
+    """Act as the JWT's role and claims until the transaction ends (Realtime's settings)."""
+    await conn.execute(load("act_as"), settings(topic, claims, headers))
 
 
 async def can_read(conn: psycopg.AsyncConnection[Any], topic: str, claims: Mapping[str, Any],

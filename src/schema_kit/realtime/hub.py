@@ -3,11 +3,11 @@
 Announcements (compat 0005) arrive per topic on ``rt_<md5(topic)>`` and carry only an id. The
 hub does not trust them for content: an announcement only marks its topic as changed, and each
 subscription then reads the topic's rows after its own position ``(inserted_at, id)``, as its
-user (RLS decides delivery). Rows are re-stamped at commit, so that order is commit order:
-nothing is delivered twice, nothing is skipped, and a subscriber that comes back with the last
-id it saw resumes where it stopped. Subscriptions with the same user and position share one
-query, and every query a wake-up needs (all changed topics, all groups) goes to the server in
-one pipelined round trip.
+user (RLS decides delivery). At commit a row sorts after every message committed before it
+(compat 0005/0010), so that order is commit order: nothing is delivered twice, nothing is
+skipped, and a subscriber that comes back with the last id it saw resumes where it stopped.
+Subscriptions with the same user and position share one read, and every read a wake-up needs
+(all changed topics, all groups) is one statement, ``realtime.read_as_subscribers``.
 
 Hygiene: a topic's channel is UNLISTENed when its last subscription leaves, and each
 subscription's queue is bounded: one that falls more than ``max_queue`` messages behind is
@@ -30,6 +30,7 @@ from uuid import UUID
 
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from schema_kit.realtime import authorize
 from schema_kit.realtime.messages import Message
@@ -87,6 +88,16 @@ def _ticket_of(topic: str) -> UUID | None:
         return UUID(rest)
     except ValueError:
         return None
+
+
+def _read_spec(sub: Subscription) -> dict[str, Any]:
+    """One element of ``realtime.read_as_subscribers``'s argument: the topic after the
+    subscription's position, as its subscriber when private (Realtime's settings)."""
+    spec: dict[str, Any] = {"topic": sub.topic, "after_at": sub.position[0].isoformat(),
+                            "after_id": str(sub.position[1]), "limit": BATCH}
+    if sub.private and sub.claims is not None:
+        spec.update(authorize.settings(sub.topic, sub.claims, sub.headers))
+    return spec
 
 
 class Subscription:
@@ -375,7 +386,8 @@ class Hub:
             self._fail(HubClosed(f"realtime delivery failed: {exc}"))
 
     async def _deliver_topics(self, topics: set[str]) -> None:
-        """One pipelined round trip reads, for every group of every topic, what is new."""
+        """One statement reads, for every group of every topic, what is new (compat 0010:
+        ``realtime.read_as_subscribers``, each private read as its subscriber)."""
         groups: dict[tuple[str, bool, str, Position], list[Subscription]] = defaultdict(list)
         for topic in topics:
             for sub in self._subs.get(topic, ()):
@@ -383,31 +395,22 @@ class Hub:
         pending = list(groups.values())
         conn = self._conn()
         while pending:
-            # Public reads run as the server, before the first read that becomes a user; each
-            # private read becomes its user (transaction-local settings) right before it.
-            pending.sort(key=lambda members: members[0].claims is not None)
-            cursors = []
-            async with conn.pipeline(), conn.transaction():
-                for members in pending:
-                    first = members[0]
-                    if first.claims is not None:
-                        await authorize.become(conn, first.topic, first.claims, first.headers)
-                    query = load("read_after" if first.private else "read_after_public")
-                    cursors.append(await conn.execute(query, {
-                        "topic": first.topic, "after_at": first.position[0],
-                        "after_id": first.position[1], "limit": BATCH}))
+            reads = [_read_spec(members[0]) for members in pending]
+            cur = await conn.execute(load("read_as_subscribers"), {"reads": Jsonb(reads)})
+            found: dict[int, list[Message]] = defaultdict(list)
+            for row in await cur.fetchall():
+                found[row[0]].append(Message.from_row(row[1:]))
             more = []
-            for members, cur in zip(pending, cursors, strict=True):
-                rows = await cur.fetchall()
-                for row in rows:
-                    message = Message.from_row(row)
+            for number, members in enumerate(pending, start=1):
+                messages = found.get(number, [])
+                for message in messages:
                     for sub in members:
                         sub.offer(message)
-                if rows:
-                    last = rows[-1]
+                if messages:
+                    last = messages[-1]
                     for sub in members:
-                        sub.position = (last[4], last[0])
-                if len(rows) == BATCH:
+                        sub.position = (last.inserted_at, last.id)
+                if len(messages) == BATCH:
                     live = [sub for sub in members if not sub.ended]
                     if live:
                         more.append(live)
