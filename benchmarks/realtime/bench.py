@@ -42,6 +42,7 @@ from schema_kit.localdb import LocalCluster
 from schema_kit.migrate import Migrator
 from schema_kit.personas import act_as
 from schema_kit.realtime import Hub
+from schema_kit.realtime.commands import freeze_start_up_heap
 from schema_kit.realtime.tokens import sign, user_claims
 from schema_kit.render import render
 from schema_kit.seed import ANA, JOAO, seed_demo
@@ -141,6 +142,7 @@ async def _receive_listen(dsn: str, topic: str, users: list[str], expected: int,
                 samples[n].append((time.time(), message.payload["enviado_em"]))
 
         tasks = [asyncio.create_task(consume(n)) for n in range(len(users))]
+        freeze_start_up_heap()  # as `schema-kit listen` and `realtime serve` do
         ready()
         await _until(samples, expected, done)
         for task in tasks:
