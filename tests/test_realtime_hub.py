@@ -13,8 +13,8 @@ import psycopg
 import pytest
 
 from realtime_support import Scene, build_scene, say
-from schema_kit.realtime import Hub, JoinRefused, Message, ResumeError, SubscriberTooSlow
-from schema_kit.realtime.hub import channel_of
+from schema_kit.realtime import Hub, HubClosed, JoinRefused, Message, ResumeError, SubscriberTooSlow
+from schema_kit.realtime.hub import LISTEN_APPLICATION, READ_APPLICATION, channel_of
 from schema_kit.realtime.tokens import user_claims
 from schema_kit.testing import act_as
 
@@ -154,3 +154,29 @@ def test_a_message_whose_transaction_started_first_but_committed_last_comes_last
     delivered, after_fast = asyncio.run(main())
     assert delivered == ["fast", "slow"]
     assert after_fast == ["slow"]
+
+
+@pytest.mark.parametrize(("connection", "reason"), [
+    (LISTEN_APPLICATION, "realtime LISTEN connection lost"),
+    (READ_APPLICATION, "realtime delivery failed"),
+])
+def test_a_lost_connection_ends_every_subscription_with_the_reason(
+        db: str, scene: Scene, admin: psycopg.Connection[Any], connection: str,
+        reason: str) -> None:
+    """Either of the hub's two connections cut by the server (a restart, a DBA's
+    pg_terminate_backend): every subscription ends with HubClosed saying so, instead of
+    waiting forever for announcements that will never come."""
+    async def main() -> HubClosed:
+        async with Hub(db) as hub:
+            sub = await hub.subscribe(scene.topic, user_claims(str(scene.client)))
+            cut = admin.execute("select pg_terminate_backend(pid) from pg_stat_activity "
+                                "where application_name = %s and datname = current_database()",
+                                (connection,)).fetchall()
+            assert cut == [(True,)]
+            with psycopg.connect(db, autocommit=True) as api:  # a message: the reads notice
+                await asyncio.to_thread(say, api, scene.staff, scene.ticket, "depois do corte")
+            with pytest.raises(HubClosed) as ended:
+                await _next(sub)
+            return ended.value
+
+    assert str(asyncio.run(main())).startswith(reason)

@@ -22,7 +22,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable, Mapping
-from contextlib import aclosing, suppress
+from contextlib import suppress
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -40,7 +40,8 @@ Position = tuple[datetime, UUID]
 START: Position = (datetime.min, UUID(int=0))
 BATCH = 1000
 MAX_QUEUE = 10_000  # messages a subscription may have waiting before it is ended
-_POLL_SECONDS = 0.05  # how long the LISTEN loop waits before serving a new LISTEN request
+LISTEN_APPLICATION = "schema-kit realtime hub: listen"
+READ_APPLICATION = "schema-kit realtime hub: reads"
 
 
 class JoinRefused(Exception):
@@ -93,11 +94,8 @@ def _ticket_of(topic: str) -> UUID | None:
 def _read_spec(sub: Subscription) -> dict[str, Any]:
     """One element of ``realtime.read_as_subscribers``'s argument: the topic after the
     subscription's position, as its subscriber when private (Realtime's settings)."""
-    spec: dict[str, Any] = {"topic": sub.topic, "after_at": sub.position[0].isoformat(),
-                            "after_id": str(sub.position[1]), "limit": BATCH}
-    if sub.private and sub.claims is not None:
-        spec.update(authorize.settings(sub.topic, sub.claims, sub.headers))
-    return spec
+    return {"topic": sub.topic, "after_at": sub.position[0].isoformat(),
+            "after_id": str(sub.position[1]), "limit": BATCH, **sub.settings}
 
 
 class Subscription:
@@ -108,6 +106,7 @@ class Subscription:
         self.hub, self.topic, self.private = hub, topic, private
         self.claims = dict(claims) if claims is not None else None
         self.headers = dict(headers or {})
+        self._identify()
         self.position = position
         self.queue: asyncio.Queue[Message | BaseException] = asyncio.Queue()
         self.limit = hub.max_queue
@@ -132,8 +131,15 @@ class Subscription:
             self.queue.put_nowait(exc)
             self.hub._forget(self)
 
+    def _identify(self) -> None:
+        """Who reads (computed once, not at every wake-up): Realtime's settings for a private
+        subscription (none: public) and the identity subscriptions are grouped by."""
+        self.settings: dict[str, str] = {} if not self.private or self.claims is None else \
+            authorize.settings(self.topic, self.claims, self.headers)
+        self.identity = json.dumps([self.claims, self.headers], sort_keys=True)
+
     def _key(self) -> tuple[bool, str, Position]:
-        return self.private, json.dumps(self.claims, sort_keys=True), self.position
+        return self.private, self.identity, self.position
 
     def __aiter__(self) -> Subscription:
         return self
@@ -155,6 +161,7 @@ class Subscription:
     def set_claims(self, claims: Mapping[str, Any]) -> None:
         """New JWT claims (access_token refresh): later reads run as them."""
         self.claims = dict(claims)
+        self._identify()
 
     def close(self) -> None:
         self.hub._forget(self)
@@ -177,12 +184,17 @@ class Hub:
         self._joining: Counter[str] = Counter()  # subscribe() calls under way, per topic
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
+        self._requested = asyncio.Event()  # work is waiting for the LISTEN connection
+        self._listen_fd = -1
         self._tasks: list[asyncio.Task[None]] = []
         self._failure: BaseException | None = None
 
     async def start(self) -> Hub:
-        self._listen = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
-        self._db = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
+        # Named for pg_stat_activity (DBAs, and the tests that cut them).
+        self._listen = await psycopg.AsyncConnection.connect(
+            self.dsn, autocommit=True, application_name=LISTEN_APPLICATION)
+        self._db = await psycopg.AsyncConnection.connect(
+            self.dsn, autocommit=True, application_name=READ_APPLICATION)
         # Re-reads fetch a handful of rows: JIT compiling one (when the policies' estimated
         # cost crosses jit_above_cost) would cost tens of ms for a sub-ms read.
         await self._db.execute("SET jit = off")
@@ -283,6 +295,7 @@ class Hub:
             future.set_exception(HubClosed(str(self._failure)))
         else:
             self._requests.append((work, future))
+            self._requested.set()
         return future
 
     async def _ensure_listening(self, topic: str) -> None:
@@ -349,27 +362,56 @@ class Hub:
     # -- the two loops ------------------------------------------------------------------------
 
     async def _pump(self) -> None:
-        """LISTEN on request; each announcement marks its topic for re-reading."""
+        """LISTEN / UNLISTEN on request; in between, a reader callback on the LISTEN socket
+        turns each announcement into a re-read of its topic, with no task switch per
+        notification (announcements that arrive during a request come through psycopg's
+        notify handler)."""
         assert self._listen is not None
         listen = self._listen
+        loop = asyncio.get_running_loop()
+        socket = self._listen_fd = listen.pgconn.socket  # still known once the link is lost
+        listen.add_notify_handler(self._on_notify)
         try:
             while True:
+                self._drain()  # anything libpq absorbed during the last request
+                loop.add_reader(socket, self._on_readable)
+                try:
+                    await self._requested.wait()
+                finally:
+                    loop.remove_reader(socket)
+                self._requested.clear()
                 while self._requests:
                     work, future = self._requests.popleft()
                     result = await work(listen)
                     if not future.done():
                         future.set_result(result)
-                async with aclosing(listen.notifies(timeout=_POLL_SECONDS)) as notes:
-                    async for note in notes:
-                        announced = self._channels.get(note.channel)
-                        if announced is not None:
-                            self.touch(announced)
-                        if self._requests:
-                            break
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             self._fail(HubClosed(f"realtime LISTEN connection lost: {exc}"))
+
+    def _on_notify(self, note: psycopg.Notify) -> None:
+        announced = self._channels.get(note.channel)
+        if announced is not None:
+            self.touch(announced)
+
+    def _on_readable(self) -> None:
+        assert self._listen is not None
+        try:
+            self._listen.pgconn.consume_input()
+        except psycopg.Error as exc:
+            asyncio.get_running_loop().remove_reader(self._listen_fd)
+            self._fail(HubClosed(f"realtime LISTEN connection lost: {exc}"))
+            return
+        self._drain()
+
+    def _drain(self) -> None:
+        assert self._listen is not None
+        pgconn = self._listen.pgconn
+        while (note := pgconn.notifies()) is not None:
+            announced = self._channels.get(note.relname.decode())
+            if announced is not None:
+                self.touch(announced)
 
     async def _deliver(self) -> None:
         """Read every changed topic for its subscribers, grouped by user and position."""
