@@ -2,9 +2,10 @@
 
 For ``listen`` (the Python API ``schema-kit listen`` is built on: one Hub, N subscriptions,
 one process) and ``serve`` (``schema-kit realtime serve`` in its own process, N official PyPI
-``realtime`` clients spread over RECEIVERS processes), with 1, 10 and 100 subscribers. WRITERS
-processes offer a fixed rate on one ticket topic, with two writers: ``enviar`` (the domain's
-``tickets.enviar_mensagem``, alternating the demo client and staff) and ``send``
+``realtime`` clients spread over RECEIVERS processes), with 1, 10 and 100 subscribers.
+pgbench with WRITERS connections offers a rate (Poisson arrivals, ``-R``) on one ticket topic,
+with two writers (benchmarks/realtime/<writer>.sql): ``enviar`` (the domain's
+``tickets.enviar_mensagem``, the demo staff member and client) and ``send``
 (``realtime.send`` of a bare payload, to measure delivery alone). Latency = callback time -
 the database clock stamped in the payload when the row is written (``enviado_em``; same
 machine clock). Writes the ``## Realtime delivery`` section of benchmarks/RESULTS.md (other
@@ -18,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
 import platform
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -38,9 +41,8 @@ from typing import Any
 import psycopg
 
 from schema_kit.config import Settings
-from schema_kit.localdb import LocalCluster
+from schema_kit.localdb import LocalCluster, find_bindir
 from schema_kit.migrate import Migrator
-from schema_kit.personas import act_as
 from schema_kit.realtime import Hub
 from schema_kit.realtime.commands import freeze_start_up_heap
 from schema_kit.realtime.tokens import sign, user_claims
@@ -55,46 +57,30 @@ SUPABASE = ("Supabase Realtime, Broadcast from Database (published: multi-node c
             "users, 10,000 msgs/s)", 46.0, 132.0, 159.0, 10000.0)
 
 
-# -- writer processes -------------------------------------------------------------------------
+# -- writers ----------------------------------------------------------------------------------
 
-SEND = ("select realtime.send(pg_catalog.jsonb_build_object('enviado_em', "
-        "pg_catalog.clock_timestamp(), 'n', %s::text), 'mensagem', %s, true)")
-
-
-def _writer(dsn: str, ticket: str, writer: str, rate: float, seconds: float, start_at: float,
-            index: int) -> None:
-    """One writer process (one connection) sending its share of the offered rate, paced.
-
-    ``enviar``: the domain's ``tickets.enviar_mensagem`` as the demo client or staff (one
-    pipelined transaction per message). ``send``: ``realtime.send`` of a bare payload stamped
-    with the database clock, to measure delivery alone.
-    """
-    total = int(rate * seconds)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        user = JOAO if index % 2 else ANA
-        while time.time() < start_at:
-            time.sleep(0.001)
-        for i in range(total):
-            due = start_at + i / rate
-            delay = due - time.time()
-            if delay > 0:
-                time.sleep(delay)
-            if writer == "send":
-                conn.execute(SEND, (f"b{index}:{i}", f"ticket:{ticket}"))
-                continue
-            with conn.pipeline(), conn.transaction():
-                act_as(conn, user)
-                conn.execute("select tickets.enviar_mensagem(%s, %s)", (ticket, f"b{index}:{i}"))
+def _pgbench() -> str:
+    found = shutil.which("pgbench")
+    return found if found else str(find_bindir() / "pgbench")
 
 
-def _writers(dsn: str, ticket: str, writer: str, rate: float, seconds: float,
-             start_at: float) -> list[multiprocessing.process.BaseProcess]:
-    ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(dsn, ticket, writer, rate / WRITERS, seconds,
-                                               start_at, n)) for n in range(WRITERS)]
-    for proc in procs:
-        proc.start()
-    return procs
+def _writers(dsn: str, ticket: str, writer: str, rate: float, total: int) -> subprocess.Popen[str]:
+    """pgbench (C, so the load generator takes little of the 2 cores) with WRITERS connections
+    sending ``total`` messages at ``rate`` per second in all (Poisson arrivals, pgbench -R):
+    benchmarks/realtime/<writer>.sql. ``enviar``: the domain's ``tickets.enviar_mensagem``, one
+    transaction per message as PostgREST runs an RPC, connection 0 as the demo staff member and
+    connection 1 as the client. ``send``: ``realtime.send`` of a bare payload stamped with the
+    database clock, to measure delivery alone."""
+    script = Path(__file__).with_name(f"{writer}.sql")
+    define = {"topic": f"ticket:{ticket}", "ticket": ticket,
+              "staff_claims": json.dumps(user_claims(ANA)),
+              "client_claims": json.dumps(user_claims(JOAO))}
+    args = [_pgbench(), "-n", "-M", "prepared", "-c", str(WRITERS), "-j", str(WRITERS),
+            "-R", str(rate), "-t", str(total // WRITERS), "-f", str(script)]
+    for name, value in define.items():
+        args += ["-D", f"{name}={value}"]
+    return subprocess.Popen([*args, dsn], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
 
 
 # -- receivers --------------------------------------------------------------------------------
@@ -201,9 +187,12 @@ def run_one(mode: str, writer: str, dsn: str, url: str, topic: str, ticket: str,
         proc.start()
     for _ in receivers:
         ready.acquire()
-    start_at = time.time() + 0.5
-    for proc in _writers(dsn, ticket, writer, rate, seconds, start_at):
-        proc.join()  # the writers may fall behind the offered rate
+    start_at = time.time()
+    load = _writers(dsn, ticket, writer, rate, expected)
+    output, _ = load.communicate()  # the writers may fall behind the offered rate
+    if load.returncode != 0:
+        stop.set()
+        raise RuntimeError(f"pgbench ({writer}) failed: {output.strip()[-500:]}")
     timer = threading.Timer(15, stop.set)  # then deliveries get 15 s to finish
     timer.start()
     samples: Samples = []
@@ -243,8 +232,9 @@ def _report(rows: list[tuple[str, str, int, dict[str, float]]], rate: float, rat
     lines = [SECTION, "",
              f"`make bench-realtime` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
              f"{os.cpu_count()} cores, Python {platform.python_version()}, shared with other "
-             f"jobs; load average {os.getloadavg()[0]:.1f} at the end). {WRITERS} writer "
-             f"processes offer {rate:.0f} msgs/s ({rate_100:.0f} with 100 subscribers) for "
+             f"jobs; load average {os.getloadavg()[0]:.1f} at the end). pgbench with {WRITERS} "
+             f"connections offers {rate:.0f} msgs/s ({rate_100:.0f} with 100 subscribers; "
+             "Poisson arrivals, `-R`) for "
              f"{seconds:.0f} s on one ticket topic. Writer `enviar` = the domain's "
              "`tickets.enviar_mensagem` (chat message + archive row, as the demo client and "
              "staff); writer `send` = `realtime.send` of a bare payload, to measure delivery "
