@@ -138,7 +138,7 @@ def render(run: Run, before: dict[str, Any] | None, previous: str) -> str:
           f"{len(n.product_ms):,} + {len(n.baseline_ms):,} messages)\n")
         w("Latency from the writer's COMMIT to a LISTENing session receiving the announcement "
           "(benchmarks/notify.py). Product: one broadcast inserted into `realtime.messages` "
-          "(announced by the local realtime layer's trigger, re-stamped at commit); baseline: a "
+          "(announced by the local realtime layer's trigger, ordered at commit); baseline: a "
           "transaction that only calls `pg_notify`.\n")
         w("| figure | msgs/s written | p50 ms | p95 ms | p99 ms |")
         w("|---|---|---|---|---|")

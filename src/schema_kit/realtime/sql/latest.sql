@@ -1,5 +1,5 @@
 -- Where a new subscription starts (as the server): the newest row of the topic. Rows are
--- re-stamped at commit (compat 0005), so anything committed later sorts after it.
+-- ordered at commit (compat 0005, 0010), so anything committed later sorts after it.
 SELECT m.inserted_at, m.id
 FROM realtime.messages AS m
 WHERE m.topic = %(topic)s
