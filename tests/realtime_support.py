@@ -113,15 +113,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(dsn: str) -> Iterator[str]:
-    """``schema-kit realtime serve`` on a free port; yields its base URL; SIGTERM must exit 0."""
+def running_server(dsn: str, *options: str, log: list[str] | None = None) -> Iterator[str]:
+    """``schema-kit realtime serve`` (with extra ``options``) on a free port; yields its base
+    URL; what it prints goes on into ``log`` while it runs; SIGTERM must exit 0."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "schema_kit", "realtime", "serve", "--dsn", dsn,
-         "--port", str(port), "--jwt-secret", SECRET],
+         "--port", str(port), "--jwt-secret", SECRET, *options],
         stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
-    lines: list[str] = []
+    lines: list[str] = log if log is not None else []
     for line in proc.stderr:
         lines.append(line)
         if "listening on" in line:

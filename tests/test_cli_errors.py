@@ -193,3 +193,13 @@ def test_a_malformed_dsn_is_one_line_from_a_real_process_too() -> None:
             "error: --dsn is not a PostgreSQL connection string (missing \"=\" after "
             "\"notadsn\" in connection info string); expected postgresql://user@host:port/db "
             "or 'host=… dbname=…'"]
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ("0", "must be at least 1, not 0"), ("-5", "must be at least 1, not -5"),
+    ("many", "not a whole number: 'many'")])
+def test_a_bad_max_queue_is_a_usage_error(value: str, reason: str,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["realtime", "serve", "--max-queue", value]) == EXIT_USAGE
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.endswith(f"argument --max-queue: {reason}")

@@ -32,6 +32,17 @@ class UsageError(Exception):
     """Bad command line; argparse's message."""
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}")
@@ -137,6 +148,9 @@ def _realtime_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
     q.add_argument("--port", type=int, default=4000)
     q.add_argument("--jwt-secret", help="HS256 secret (else SCHEMA_KIT_JWT_SECRET, else the "
                    "documented local default)")
+    q.add_argument("--max-queue", type=_positive, metavar="N",
+                   help="messages a channel may fall behind before it is ended with a system "
+                   "error (default 10000)")
     q = actions.add_parser("tokens", help="print the URL, anon key and demo persona tokens")
     where(q)
     q.add_argument("--jwt-secret", help="HS256 secret (as for serve)")

@@ -18,7 +18,14 @@ from typing import Any, TextIO
 from schema_kit.config import Settings
 from schema_kit.connect import redact, resolve_dsn
 from schema_kit.errors import SchemaKitError
-from schema_kit.realtime.hub import Hub, HubClosed, JoinRefused, ResumeError, SubscriberTooSlow
+from schema_kit.realtime.hub import (
+    MAX_QUEUE,
+    Hub,
+    HubClosed,
+    JoinRefused,
+    ResumeError,
+    SubscriberTooSlow,
+)
 from schema_kit.realtime.tokens import DEV_JWT_SECRET, sign, user_claims
 from schema_kit.realtime.upkeep import keep_partitions, maintain_once
 
@@ -123,7 +130,8 @@ def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
         try:
             async with _upkeep(dsn, log, stop):
                 freeze_start_up_heap()
-                await run_server(dsn, args.host, args.port, secret, log, stop)
+                await run_server(dsn, args.host, args.port, secret, log, stop,
+                                 max_queue=args.max_queue or MAX_QUEUE)
         except OSError as exc:
             raise SchemaKitError(f"cannot listen on {args.host}:{args.port}: "
                                  f"{exc.strerror or exc}") from None

@@ -112,6 +112,9 @@ class Subscription:
         self.limit = hub.max_queue
         self.last_id: UUID | None = None  # the last message put in the queue
         self.ended = False
+        # Called with the reason when the hub ends the subscription (before the subscriber
+        # has read the messages still queued ahead of it).
+        self.on_end: Callable[[BaseException], None] | None = None
 
     def offer(self, message: Message) -> bool:
         """Queue one message; a full queue ends the subscription instead (False)."""
@@ -130,6 +133,8 @@ class Subscription:
             self.ended = True
             self.queue.put_nowait(exc)
             self.hub._forget(self)
+            if self.on_end is not None:
+                self.on_end(exc)
 
     def _identify(self) -> None:
         """Who reads (computed once, not at every wake-up): Realtime's settings for a private

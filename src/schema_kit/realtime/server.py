@@ -29,7 +29,14 @@ from uuid import UUID
 
 from aiohttp import WSMsgType, web
 
-from schema_kit.realtime.hub import Hub, HubClosed, JoinRefused, SubscriberTooSlow, Subscription
+from schema_kit.realtime.hub import (
+    MAX_QUEUE,
+    Hub,
+    HubClosed,
+    JoinRefused,
+    SubscriberTooSlow,
+    Subscription,
+)
 from schema_kit.realtime.messages import Message
 from schema_kit.realtime.protocol import (
     V1,
@@ -88,9 +95,18 @@ class Channel:
                     # bounded queue take the strain (it ends the subscription when full).
                     await self.socket.drained()
         except SubscriberTooSlow as exc:
-            self.socket.system_error(self, str(exc))
+            # After the frames already queued for the socket, not ahead of them: the last
+            # message the client receives is the one the error names.
+            self.socket.system_error(self, str(exc), in_order=True)
         except HubClosed as exc:
             self.socket.system_error(self, f"Unable to read the topic: {exc}")
+
+    def ended(self, exc: BaseException) -> None:
+        """The hub ended this channel's subscription: say so now (the client learns it after
+        the messages still queued for it)."""
+        if isinstance(exc, SubscriberTooSlow):
+            self.socket.server.log(f"realtime: ending a channel after the messages queued for "
+                                   f"it: {exc}")
 
     def watch_expiry(self) -> None:
         if self.expiry is not None:
@@ -141,19 +157,22 @@ class Socket:
         self.send_control(encode(Frame(frame.join_ref, frame.ref, frame.topic, "phx_reply",
                                        payload), self.vsn))
 
-    def system_error(self, channel: Channel, message: str) -> None:
-        """End a channel as the platform does: a ``system`` error, then ``phx_close``."""
-        self.send_control(encode(Frame(channel.join_ref, None, channel.wire_topic, "system", {
+    def system_error(self, channel: Channel, message: str, *, in_order: bool = False) -> None:
+        """End a channel as the platform does: a ``system`` error, then ``phx_close``; ahead
+        of queued broadcasts, or after them (``in_order``)."""
+        send = self.send if in_order else self.send_control
+        send(encode(Frame(channel.join_ref, None, channel.wire_topic, "system", {
             "channel": channel.topic, "extension": "system", "message": message,
             "status": "error"}), self.vsn))
-        self.close_channel(channel)
+        self.close_channel(channel, in_order=in_order)
 
-    def close_channel(self, channel: Channel) -> None:
+    def close_channel(self, channel: Channel, *, in_order: bool = False) -> None:
         channel.stop()
         if self.channels.get(channel.wire_topic) is channel:
             del self.channels[channel.wire_topic]
-        self.send_control(encode(Frame(channel.join_ref, channel.join_ref, channel.wire_topic,
-                                       "phx_close", {}), self.vsn))
+        send = self.send if in_order else self.send_control
+        send(encode(Frame(channel.join_ref, channel.join_ref, channel.wire_topic, "phx_close",
+                          {}), self.vsn))
 
     async def writer(self) -> None:
         while True:
@@ -241,6 +260,7 @@ class Socket:
         except HubClosed as exc:
             self.reply(frame, _error(f"DatabaseConnectionError: {exc}"))
             return
+        channel.subscription.on_end = channel.ended
         self.channels[frame.topic] = channel
         self.server.register(channel)
         self.reply(frame, _ok({"postgres_changes": []}))
@@ -394,9 +414,10 @@ class RealtimeServer:
 
 
 async def serve(dsn: str, host: str, port: int, secret: str,
-                log: Callable[[str], None], stop: asyncio.Event) -> None:
-    """Run until ``stop`` is set."""
-    async with Hub(dsn) as hub:
+                log: Callable[[str], None], stop: asyncio.Event, *,
+                max_queue: int = MAX_QUEUE) -> None:
+    """Run until ``stop`` is set; a channel more than ``max_queue`` messages behind is ended."""
+    async with Hub(dsn, max_queue=max_queue) as hub:
         server = RealtimeServer(hub, secret, log)
         runner = web.AppRunner(server.app(), access_log=None)
         await runner.setup()
