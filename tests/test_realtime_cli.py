@@ -55,6 +55,20 @@ def test_listen_refused_join_exits_1_with_the_reason(db: str,
                    f"topic: {scene.topic}\n")
 
 
+@pytest.mark.parametrize("command", [["listen", "ticket:70000000-0000-4000-8000-0000000000a1",
+                                      "--user", "70000000-0000-4000-8000-0000000000b1"],
+                                     ["realtime", "serve", "--port", "0"]], ids=" ".join)
+def test_a_database_without_the_delivery_layer_is_named_not_refused(
+        empty_db: str, command: list[str]) -> None:
+    """No compat layer (a Supabase project, or never applied): one line saying what is
+    missing and what to do, not a misleading "Unauthorized" from the join probe."""
+    code, out, err = cli(*command, "--dsn", empty_db)
+    assert code == 1 and out == ""
+    [line] = err.splitlines()[-1:]
+    assert line.startswith("error: this database has no local realtime delivery "
+                           "(realtime.read_as_subscribers, compat/0010): apply"), err
+
+
 def test_realtime_tokens_prints_url_anon_key_and_a_token_per_demo_persona(db: str) -> None:
     assert cli("seed", "--demo", "--dsn", db)[0] == 0
     code, out, _err = cli("realtime", "tokens", "--dsn", db, "--jwt-secret", SECRET)

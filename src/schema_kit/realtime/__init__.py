@@ -14,6 +14,7 @@ from schema_kit.realtime.hub import (
     Hub,
     HubClosed,
     JoinRefused,
+    NoDeliveryLayer,
     ResumeError,
     SubscriberTooSlow,
     Subscription,
@@ -21,5 +22,5 @@ from schema_kit.realtime.hub import (
 from schema_kit.realtime.messages import Message
 from schema_kit.realtime.subscriber import asubscribe, subscribe
 
-__all__ = ["Hub", "HubClosed", "JoinRefused", "Message", "ResumeError", "SubscriberTooSlow",
-           "Subscription", "asubscribe", "subscribe"]
+__all__ = ["Hub", "HubClosed", "JoinRefused", "Message", "NoDeliveryLayer", "ResumeError",
+           "SubscriberTooSlow", "Subscription", "asubscribe", "subscribe"]

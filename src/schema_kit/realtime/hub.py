@@ -32,6 +32,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from schema_kit.errors import SchemaKitError
 from schema_kit.realtime import authorize
 from schema_kit.realtime.messages import Message
 from schema_kit.realtime.sql import load
@@ -51,6 +52,11 @@ class JoinRefused(Exception):
         super().__init__(
             f"Unauthorized: You do not have permissions to read from this Channel topic: {topic}")
         self.topic = topic
+
+
+class NoDeliveryLayer(SchemaKitError):
+    """The database lacks the compat layer's local delivery (a Supabase project, or one the
+    compat layer was never applied to)."""
 
 
 class ResumeError(Exception):
@@ -200,6 +206,14 @@ class Hub:
             self.dsn, autocommit=True, application_name=LISTEN_APPLICATION)
         self._db = await psycopg.AsyncConnection.connect(
             self.dsn, autocommit=True, application_name=READ_APPLICATION)
+        cur = await self._db.execute(load("delivery_layer"))
+        row = await cur.fetchone()
+        if not (row and row[0]):
+            await self.close()
+            raise NoDeliveryLayer(
+                "this database has no local realtime delivery (realtime.read_as_subscribers, "
+                "compat/0010): apply the project to it with `schema-kit apply` (target "
+                "postgres); on Supabase, subscribe through Supabase Realtime instead")
         # Re-reads fetch a handful of rows: JIT compiling one (when the policies' estimated
         # cost crosses jit_above_cost) would cost tens of ms for a sub-ms read.
         await self._db.execute("SET jit = off")
