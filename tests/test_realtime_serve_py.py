@@ -321,3 +321,21 @@ def test_a_client_that_stops_reading_is_ended_after_the_messages_it_was_given(
     assert 2000 < len(received) < len(sent)
     assert received == sent[:len(received)]  # in order, once, from the first
     assert f"after message {received[-1]}" in error  # the last one it got is the one named
+
+
+@pytest.mark.parametrize("size", [10, 200, 70_000])
+def test_frames_of_every_length_class_reach_the_official_client_intact(
+        url: str, db: str, scene: Scene, size: int) -> None:
+    """The server writes websocket frames itself, several per write: a payload under 126
+    bytes, one under 64 KiB and one over it (the three length encodings) arrive whole."""
+    async def main() -> None:
+        joined = await Joined.open(url, scene.topic, token(scene.client))
+        with psycopg.connect(db, autocommit=True) as admin:
+            admin.execute("select realtime.send(jsonb_build_object('texto', repeat('ã', %s)), "
+                          "'grande', %s, true)", (size, scene.topic))
+        [got] = await joined.wait_for(1)
+        assert got["event"] == "grande"
+        assert got["payload"]["texto"] == "ã" * size
+        await joined.close()
+
+    asyncio.run(main())

@@ -100,3 +100,21 @@ def encode_broadcast(topic: str, event: str, payload: Any, meta: dict[str, Any] 
     if meta:
         inner["meta"] = meta
     return json.dumps({"topic": topic, "event": "broadcast", "payload": inner, "ref": None})
+
+
+def ws_frame(data: str | bytes) -> bytes:
+    """One unfragmented, unmasked server-to-client websocket frame (RFC 6455, section 5.2):
+    text for ``str``, binary for ``bytes``; no extension bits (the endpoint negotiates none)."""
+    if isinstance(data, str):
+        opcode, body = 0x1, data.encode("utf-8")
+    else:
+        opcode, body = 0x2, data
+    size = len(body)
+    if size < 126:
+        header = bytes((0x80 | opcode, size))
+    elif size < 1 << 16:
+        header = bytes((0x80 | opcode, 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x80 | opcode, 127)) + size.to_bytes(8, "big")
+    return header + body
+

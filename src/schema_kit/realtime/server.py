@@ -46,12 +46,14 @@ from schema_kit.realtime.protocol import (
     decode,
     encode,
     encode_broadcast,
+    ws_frame,
 )
 from schema_kit.realtime.tokens import TokenRefused, verify
 
 BASE = "/realtime/v1"
 PREFIX = "realtime:"
 OUTBOX_LIMIT = 1000  # database frames queued for one socket before its channels wait
+WRITE_BUFFER_LIMIT = 256 * 1024  # bytes the kernel did not take before the writer waits
 UNSUPPORTED = ("Unsupported: {what} is not supported by schema-kit realtime serve, a local "
                "stand-in for broadcast only; use Supabase Realtime for it")
 
@@ -129,8 +131,11 @@ class Socket:
     """One websocket connection: its frames in order, its channels, one writer."""
 
     def __init__(self, server: RealtimeServer, ws: web.WebSocketResponse, vsn: str,
-                 apikey: str) -> None:
+                 apikey: str, transport: asyncio.BaseTransport | None) -> None:
         self.server, self.ws, self.vsn, self.apikey = server, ws, vsn, apikey
+        # Frames are written to the connection's transport directly, several per write
+        # (aiohttp's send_* write one frame per system call).
+        self.transport = transport if isinstance(transport, asyncio.WriteTransport) else None
         self.channels: dict[str, Channel] = {}
         # Control frames (replies, system, close) go before queued broadcasts: a heartbeat
         # reply stuck behind a burst of broadcasts would make the client reconnect.
@@ -175,19 +180,33 @@ class Socket:
                           {}), self.vsn))
 
     async def writer(self) -> None:
+        """Everything queued goes out in one write (control frames first): one system call
+        and one wake-up of the client per batch, not per frame. A client that reads too
+        slowly fills the transport's buffer; the writer then waits, and the outbox grows
+        until the channels wait too (back-pressure)."""
+        transport = self.transport
         while True:
             if not self.control and not self.outbox:
                 self.wakeup.clear()
                 await self.wakeup.wait()
-            data = self.control.popleft() if self.control else self.outbox.popleft()
+            frames, closing = [], False
+            while self.control or self.outbox:
+                data = self.control.popleft() if self.control else self.outbox.popleft()
+                if data is None:
+                    closing = True
+                    break
+                frames.append(ws_frame(data))
             if len(self.outbox) < OUTBOX_LIMIT // 2:
                 self.room.set()
-            if data is None:
+            if transport is None or transport.is_closing():
                 return
-            if isinstance(data, bytes):
-                await self.ws.send_bytes(data)
-            else:
-                await self.ws.send_str(data)
+            transport.write(b"".join(frames))
+            if closing:
+                return
+            while transport.get_write_buffer_size() > WRITE_BUFFER_LIMIT:
+                if transport.is_closing():
+                    return
+                await asyncio.sleep(0.005)
 
     async def run(self) -> None:
         writer = asyncio.create_task(self.writer())
@@ -360,7 +379,7 @@ class RealtimeServer:
         ws = web.WebSocketResponse(autoping=True, compress=False)
         await ws.prepare(request)
         apikey = request.query.get("apikey") or request.headers.get("apikey") or ""
-        await Socket(self, ws, vsn, apikey).run()
+        await Socket(self, ws, vsn, apikey, request.transport).run()
         return ws
 
     async def _sender(self, request: web.Request) -> dict[str, Any]:
