@@ -43,7 +43,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import psycopg
 
@@ -430,7 +430,16 @@ def start_server(dsn: str, port: int) -> subprocess.Popen[str]:
             break
     else:
         raise RuntimeError("realtime serve did not start")
+    # Keep reading what it logs (it names each channel it ends): a full pipe would block it.
+    threading.Thread(target=_relay, args=(server.stderr,), daemon=True).start()
     return server
+
+
+def _relay(stream: TextIO) -> None:
+    """Copy a child's log lines to ours until it ends (or the stream is closed)."""
+    with contextlib.suppress(ValueError, OSError):
+        for line in stream:
+            sys.stderr.write(line)
 
 
 def stop_server(server: subprocess.Popen[str]) -> None:
