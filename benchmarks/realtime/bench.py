@@ -63,6 +63,8 @@ SECRET = "benchmark-secret-for-the-realtime-stand-in-0123456789"
 WRITERS = 2  # writer processes, one connection each
 RECEIVERS = 2  # processes the official clients of `serve` are spread over
 SECTION = "## Realtime delivery"
+READING = ("What sets these figures, what was changed and tried: benchmarks/ANALYSIS.md, "
+           "\"Realtime delivery\" (also under \"Reading the figures\" above).")
 SUPABASE = ("Supabase Realtime, Broadcast from Database (published: multi-node cluster, 80,000 "
             "users, 10,000 msgs/s)", 46.0, 132.0, 159.0, 10000.0)
 
@@ -364,7 +366,7 @@ def _report(rows: list[Row], rate: float, rate_100: float, seconds: float, warmu
                      f"{r['expected'] * subs:.0f} | {'yes' if r['complete'] else 'NO'} |")
     name, p50, p95, p99, msgs = SUPABASE
     lines += [f"| - | {name} | - | {msgs:.0f} | - | {p50:.0f} | {p95:.0f} | {p99:.0f} | - | - "
-              "| - |", "", verdict, ""]
+              "| - |", "", verdict, "", READING, ""]
     return "\n".join(lines)
 
 
