@@ -45,6 +45,7 @@ class Joined:
         self.channel: AsyncRealtimeChannel | None = None
         self.status: RealtimeSubscribeStates | None = None
         self.error: str = ""
+        self.states: list[tuple[RealtimeSubscribeStates, str]] = []  # every change, in order
         self.received: list[dict[str, Any]] = []
         self.system: list[Any] = []
 
@@ -61,6 +62,7 @@ class Joined:
 
         def on_state(status: RealtimeSubscribeStates, error: Exception | None) -> None:
             joined.status, joined.error = status, str(error or "")
+            joined.states.append((status, joined.error))
 
         await joined.channel.subscribe(on_state)
         return joined
@@ -259,43 +261,35 @@ def test_token_expiry_ends_the_channel(url: str, scene: Scene) -> None:
 def test_a_client_that_stops_reading_is_ended_after_the_messages_it_was_given(
         db: str, scene: Scene) -> None:
     """Back-pressure with the official client: its event loop stops reading, the kernel's
-    buffers, the socket's outbox (1,000 frames) and the hub's queue (--max-queue 2000) fill,
-    and the channel is ended. When the client
-    reads again it gets every message it was given, in order and once, then the system error
-    naming the last of them, then phx_close: the error does not overtake the messages, so the
-    client knows exactly where it stopped (realtime-py reports the error as CHANNEL_ERROR)."""
+    buffers, the socket's outbox (1,000 frames) and the hub's queue (--max-queue 2500: not a
+    multiple of the outbox, so frames are still queued for the socket when the end comes) fill,
+    and the channel is ended. When the client reads again it gets every message it was given,
+    in order and once, then the system error naming the last of them, then phx_close: the
+    error does not overtake the messages, so the client knows exactly where it stopped
+    (realtime-py reports the error as CHANNEL_ERROR)."""
     log: list[str] = []
-    received: list[str] = []
-    states: list[tuple[RealtimeSubscribeStates, str]] = []
+    joined: list[Joined] = []
     subscribed, resume = threading.Event(), threading.Event()
 
     def client(url: str) -> None:
         async def main() -> None:
-            joined = AsyncRealtimeClient(url, ANON, max_retries=1)
-            await joined.connect()
-            await joined.set_auth(token(scene.client))
-            channel = joined.channel(scene.topic, {"config": {
-                "private": True, "broadcast": {"self": False, "ack": False}}})
-            channel.on_broadcast("*", lambda m: received.append(m["meta"]["id"]))
-            await channel.subscribe(lambda status, error: states.append((status,
-                                                                         str(error or ""))))
-            while not states:
-                await asyncio.sleep(0.01)
+            reader = await Joined.open(url, scene.topic, token(scene.client))
+            joined.append(reader)
             subscribed.set()
             resume.wait(60)  # blocks the client's event loop: nothing is read meanwhile
             deadline = time.monotonic() + 30
-            while states[-1][0] != RealtimeSubscribeStates.CLOSED and time.monotonic() < deadline:
+            while reader.status != RealtimeSubscribeStates.CLOSED and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-            await joined.close()
+            await reader.close()
 
         asyncio.run(main())
 
-    with running_server(db, "--max-queue", "2000", log=log) as url:
-        reader = threading.Thread(target=client, args=(url,))
-        reader.start()
+    with running_server(db, "--max-queue", "2500", log=log) as url:
+        thread = threading.Thread(target=client, args=(url,))
+        thread.start()
         try:
             assert subscribed.wait(30)
-            assert states == [(RealtimeSubscribeStates.SUBSCRIBED, "")]
+            assert joined[0].states == [(RealtimeSubscribeStates.SUBSCRIBED, "")]
             with psycopg.connect(db, autocommit=True) as admin:
                 for batch in range(60):  # 100 per transaction: no burst alone exceeds the limit
                     admin.execute("select realtime.send(jsonb_build_object('n', n, 'pad', "
@@ -310,15 +304,17 @@ def test_a_client_that_stops_reading_is_ended_after_the_messages_it_was_given(
                 time.sleep(0.1)
         finally:
             resume.set()
-            reader.join(60)
+            thread.join(60)
     assert any("realtime: ending a channel after the messages queued for it: subscriber too "
                "slow" in line for line in log), log
+    states = joined[0].states
+    received = [message["meta"]["id"] for message in joined[0].received]
     assert [status for status, _ in states] == [RealtimeSubscribeStates.SUBSCRIBED,
                                                 RealtimeSubscribeStates.CHANNEL_ERROR,
                                                 RealtimeSubscribeStates.CLOSED]
     error = states[1][1]
     assert f"subscriber too slow on {scene.topic}" in error
-    assert 2000 < len(received) < len(sent)
+    assert 2500 < len(received) < len(sent)
     assert received == sent[:len(received)]  # in order, once, from the first
     assert f"after message {received[-1]}" in error  # the last one it got is the one named
 
