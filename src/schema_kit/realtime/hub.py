@@ -409,10 +409,14 @@ class Hub:
         except Exception as exc:
             self._fail(HubClosed(f"realtime LISTEN connection lost: {exc}"))
 
+    def _announced(self, channel: str) -> None:
+        """An announcement on ``channel``: re-read its topic, if a subscription still needs it."""
+        topic = self._channels.get(channel)
+        if topic is not None:
+            self.touch(topic)
+
     def _on_notify(self, note: psycopg.Notify) -> None:
-        announced = self._channels.get(note.channel)
-        if announced is not None:
-            self.touch(announced)
+        self._announced(note.channel)
 
     def _on_readable(self) -> None:
         assert self._listen is not None
@@ -428,9 +432,7 @@ class Hub:
         assert self._listen is not None
         pgconn = self._listen.pgconn
         while (note := pgconn.notifies()) is not None:
-            announced = self._channels.get(note.relname.decode())
-            if announced is not None:
-                self.touch(announced)
+            self._announced(note.relname.decode())
 
     async def _deliver(self) -> None:
         """Read every changed topic for its subscribers, grouped by user and position."""
