@@ -132,6 +132,10 @@ COMMENT ON FUNCTION realtime.announce_message() IS
 -- Each element of reads: {"topic", "after_at", "after_id", "limit"} and, for a private read,
 -- "role", "claims" (JSON text), "sub", "headers" (JSON text). read_no is the element's
 -- 1-based position.
+-- Two queries, not one with `private IS <parameter>`: a generic plan can use Supabase's
+-- partial index on (inserted_at DESC, topic) WHERE private IS true only when the query names
+-- `private IS true` itself (63,000 rows in the day's partition: 0.45 ms by the index, 32 ms
+-- by the sequential scan the parameterized form gets).
 CREATE FUNCTION realtime.read_as_subscribers(reads jsonb)
 RETURNS TABLE (
     read_no integer,
