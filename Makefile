@@ -159,7 +159,7 @@ bench: bootstrap
 
 # Not part of `make test`: writes the "Realtime delivery" section of benchmarks/RESULTS.md.
 bench-realtime: bootstrap
-	$(BIN)/python benchmarks/realtime/bench.py --out benchmarks/RESULTS.md
+	$(BIN)/python -m benchmarks.realtime.bench --out benchmarks/RESULTS.md
 
 # The invariants suite (tests/test_invariants.py) at length: FUZZ_SEEDS x FUZZ_EXAMPLES runs of up
 # to FUZZ_STEPS random steps each, then the concurrent phase. A violation prints a psql reproducer

@@ -16,7 +16,7 @@ Latency = callback time - the database clock stamped in the payload when the row
 delivery`` section of benchmarks/RESULTS.md (other sections are left as they are). Not part
 of ``make test``.
 
-    .venv/bin/python benchmarks/realtime/bench.py [--dsn DSN] [--rate 1000] [--seconds 3]
+    .venv/bin/python -m benchmarks.realtime.bench [--dsn DSN] [--rate 1000] [--seconds 3]
         [--warmup 1] [--writers enviar,send] [--modes listen,serve] [--clients py,js]
         [--subscribers 1,10,100] [--out FILE]
 """
@@ -46,9 +46,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import psycopg
+from benchmarks.throughput import pgbench_path
 
 from schema_kit.config import Settings
-from schema_kit.localdb import LocalCluster, find_bindir
+from schema_kit.localdb import LocalCluster
 from schema_kit.migrate import Migrator
 from schema_kit.realtime import Hub
 from schema_kit.realtime.commands import freeze_start_up_heap
@@ -60,7 +61,7 @@ if TYPE_CHECKING:
     from realtime.types import BroadcastPayload
 
 SECRET = "benchmark-secret-for-the-realtime-stand-in-0123456789"
-WRITERS = 2  # writer processes, one connection each
+WRITERS = 2  # pgbench connections offering the rate
 RECEIVERS = 2  # processes the official clients of `serve` are spread over
 SECTION = "## Realtime delivery"
 READING = ("What sets these figures, what was changed and tried: benchmarks/ANALYSIS.md, "
@@ -70,11 +71,6 @@ SUPABASE = ("Supabase Realtime, Broadcast from Database (published: multi-node c
 
 
 # -- writers ----------------------------------------------------------------------------------
-
-def _pgbench() -> str:
-    found = shutil.which("pgbench")
-    return found if found else str(find_bindir() / "pgbench")
-
 
 def _writers(dsn: str, ticket: str, writer: str, rate: float, total: int) -> subprocess.Popen[str]:
     """pgbench (C, so the load generator takes little of the 2 cores) with WRITERS connections
@@ -87,7 +83,7 @@ def _writers(dsn: str, ticket: str, writer: str, rate: float, total: int) -> sub
     define = {"topic": f"ticket:{ticket}", "ticket": ticket,
               "staff_claims": json.dumps(user_claims(ANA)),
               "client_claims": json.dumps(user_claims(JOAO))}
-    args = [_pgbench(), "-n", "-M", "prepared", "-c", str(WRITERS), "-j", str(WRITERS),
+    args = [pgbench_path(), "-n", "-M", "prepared", "-c", str(WRITERS), "-j", str(WRITERS),
             "-R", str(rate), "-t", str(total // WRITERS), "-f", str(script)]
     for name, value in define.items():
         args += ["-D", f"{name}={value}"]
