@@ -15,6 +15,7 @@ import pytest
 from realtime_support import Scene, build_scene, say
 from schema_kit.realtime import Hub, HubClosed, JoinRefused, Message, ResumeError, SubscriberTooSlow
 from schema_kit.realtime.hub import LISTEN_APPLICATION, READ_APPLICATION, channel_of
+from schema_kit.realtime.sql import load
 from schema_kit.realtime.tokens import user_claims
 from schema_kit.testing import act_as
 
@@ -132,8 +133,6 @@ def test_a_message_whose_transaction_started_first_but_committed_last_comes_last
     before the fast one's, until its commit moves it after every message committed before it.
     Delivered after the fast one, and a resume from the fast one's id does not skip it."""
     send = "select realtime.send(jsonb_build_object('n', %s::text), 'mensagem', %s, true)"
-    latest = ("select m.id from realtime.messages as m where m.topic = %s "
-              "order by m.inserted_at desc, m.id desc limit 1")
 
     async def main() -> tuple[list[str], list[str]]:
         async with Hub(db) as hub:
@@ -143,12 +142,12 @@ def test_a_message_whose_transaction_started_first_but_committed_last_comes_last
                 slow.execute(send, ("slow", scene.topic))
                 fast.execute(send, ("fast", scene.topic))
                 got = [(await _next(sub)).payload["n"]]
-                fast_id = fast.execute(latest, (scene.topic,)).fetchone()
-                assert fast_id is not None
+                fast_at = fast.execute(load("latest"), {"topic": scene.topic}).fetchone()
+                assert fast_at is not None  # (inserted_at, id) of the topic's newest message
                 slow.commit()
             got.append((await _next(sub)).payload["n"])
             resumed = await hub.subscribe(scene.topic, user_claims(str(scene.client)),
-                                          since=fast_id[0])
+                                          since=fast_at[1])
             return got, [(await _next(resumed)).payload["n"]]
 
     delivered, after_fast = asyncio.run(main())
