@@ -261,11 +261,11 @@ def test_token_expiry_ends_the_channel(url: str, scene: Scene) -> None:
 def test_a_client_that_stops_reading_is_ended_after_the_messages_it_was_given(
         db: str, scene: Scene) -> None:
     """Back-pressure with the official client: its event loop stops reading, the kernel's
-    buffers, the socket's outbox (1,000 frames) and the hub's queue (--max-queue 2500: not a
-    multiple of the outbox, so frames are still queued for the socket when the end comes) fill,
-    and the channel is ended. When the client reads again it gets every message it was given,
-    in order and once, then the system error naming the last of them, then phx_close: the
-    error does not overtake the messages, so the client knows exactly where it stopped
+    buffers and the connection's write buffer fill, writing pauses, frames wait in the socket's
+    outbox, and once 2,500 of the channel's wait there (--max-queue 2500) the channel is ended.
+    When the client reads again it gets every message it was given, in order and once, then
+    the system error naming the last of them, then phx_close: the error does not overtake the
+    messages, so the client knows exactly where it stopped
     (realtime-py reports the error as CHANNEL_ERROR)."""
     log: list[str] = []
     joined: list[Joined] = []

@@ -116,28 +116,53 @@ class Subscription:
         self.position = position
         self.queue: asyncio.Queue[Message | BaseException] = asyncio.Queue()
         self.limit = hub.max_queue
-        self.last_id: UUID | None = None  # the last message put in the queue
+        self.last_id: UUID | None = None  # the last message handed on
         self.ended = False
         # Called with the reason when the hub ends the subscription (before the subscriber
         # has read the messages still queued ahead of it).
         self.on_end: Callable[[BaseException], None] | None = None
+        # Push mode (push_to): messages go to this callback, not to the queue.
+        self._receive: Callable[[Message], None] | None = None
+        self.waiting = 0  # push mode: handed on, not yet reported sent
 
     def offer(self, message: Message) -> bool:
-        """Queue one message; a full queue ends the subscription instead (False)."""
+        """Hand on one message; with ``limit`` already waiting, end the subscription instead
+        (False)."""
         if self.ended:
             return False
-        if self.queue.qsize() >= self.limit:
+        receive = self._receive
+        if (self.waiting if receive is not None else self.queue.qsize()) >= self.limit:
             self.end(SubscriberTooSlow(self.topic, self.last_id, self.limit))
             return False
-        self.queue.put_nowait(message)
+        if receive is None:
+            self.queue.put_nowait(message)
+        else:
+            self.waiting += 1
+            receive(message)
         self.last_id = message.id
         return True
+
+    def push_to(self, receive: Callable[[Message], None]) -> None:
+        """Push mode, for a consumer with a queue of its own (``realtime serve``'s sockets):
+        each message is given to ``receive`` as soon as it is read, with no queue and no task
+        switch in between. The consumer lowers ``waiting`` as it sends them: a subscription with
+        ``limit`` messages waiting is ended, as in queue mode, and the end comes through
+        ``on_end`` (set it first). Messages already queued (a resume's backlog) go first."""
+        self._receive = receive
+        while not self.queue.empty():
+            item = self.queue.get_nowait()
+            if isinstance(item, Message):
+                self.waiting += 1
+                receive(item)
+            elif self.on_end is not None:  # ended before it was followed
+                self.on_end(item)
 
     def end(self, exc: BaseException) -> None:
         """No more messages: ``exc`` comes after those already queued; the hub forgets it."""
         if not self.ended:
             self.ended = True
-            self.queue.put_nowait(exc)
+            if self._receive is None:
+                self.queue.put_nowait(exc)
             self.hub._forget(self)
             if self.on_end is not None:
                 self.on_end(exc)

@@ -20,7 +20,6 @@ public channels), never a production server. Clients get the base URL
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable
@@ -52,8 +51,8 @@ from schema_kit.realtime.tokens import TokenRefused, verify
 
 BASE = "/realtime/v1"
 PREFIX = "realtime:"
-OUTBOX_LIMIT = 1000  # database frames queued for one socket before its channels wait
-WRITE_BUFFER_LIMIT = 256 * 1024  # bytes the kernel did not take before the writer waits
+WRITE_BUFFER_LIMIT = 256 * 1024  # bytes the kernel did not take before writing waits
+WRITE_WAIT = 0.005  # seconds between looks at a full write buffer
 UNSUPPORTED = ("Unsupported: {what} is not supported by schema-kit realtime serve, a local "
                "stand-in for broadcast only; use Supabase Realtime for it")
 
@@ -76,39 +75,38 @@ class Channel:
         self.private, self.claims, self.echo, self.ack = private, claims, echo, ack
         self.may_write: bool | None = None  # Realtime's cached write verdict
         self.subscription: Subscription | None = None
-        self.task: asyncio.Task[None] | None = None
         self.expiry: asyncio.TimerHandle | None = None
 
     def deliver(self, event: str, payload: Any, meta: dict[str, Any] | None) -> None:
         if self.socket.vsn == V1 and isinstance(payload, bytes | bytearray):
             return  # protocol 1.0.0 has no binary payloads
-        self.socket.send(encode_broadcast(self.wire_topic, event, payload, meta,
-                                          self.socket.vsn))
+        self.socket.send(ws_frame(encode_broadcast(self.wire_topic, event, payload, meta,
+                                                   self.socket.vsn)))
 
-    async def pump(self) -> None:
-        """Database rows of the topic, in order, as this channel's user."""
-        assert self.subscription is not None
-        frames = self.socket.server.frames
-        try:
-            async for message in self.subscription:
-                self.socket.send(frames.of(message, self.wire_topic, self.socket.vsn))
-                if len(self.socket.outbox) >= OUTBOX_LIMIT:
-                    # Back-pressure: the socket's client reads too slowly; let the hub's
-                    # bounded queue take the strain (it ends the subscription when full).
-                    await self.socket.drained()
-        except SubscriberTooSlow as exc:
-            # After the frames already queued for the socket, not ahead of them: the last
-            # message the client receives is the one the error names.
-            self.socket.system_error(self, str(exc), in_order=True)
-        except HubClosed as exc:
-            self.socket.system_error(self, f"Unable to read the topic: {exc}")
+    def follow(self, subscription: Subscription) -> None:
+        """Database rows of the topic, in order, as this channel's user: the hub pushes each
+        one straight into the socket's outbox (push mode), and the socket reports each frame
+        it hands to the connection, so a channel whose client stops reading ends once
+        ``--max-queue`` of its frames wait."""
+        self.subscription = subscription
+        socket, frames, wire_topic = self.socket, self.socket.server.frames, self.wire_topic
+
+        def receive(message: Message) -> None:
+            socket.send(frames.of(message, wire_topic, socket.vsn), subscription)
+
+        subscription.on_end = self.ended
+        subscription.push_to(receive)
 
     def ended(self, exc: BaseException) -> None:
-        """The hub ended this channel's subscription: say so now (the client learns it after
-        the messages still queued for it)."""
+        """The hub ended this channel's subscription."""
         if isinstance(exc, SubscriberTooSlow):
             self.socket.server.log(f"realtime: ending a channel after the messages queued for "
                                    f"it: {exc}")
+            # After the frames already queued for the socket, not ahead of them: the last
+            # message the client receives is the one the error names.
+            self.socket.system_error(self, str(exc), in_order=True)
+        else:
+            self.socket.system_error(self, f"Unable to read the topic: {exc}")
 
     def watch_expiry(self) -> None:
         if self.expiry is not None:
@@ -120,43 +118,48 @@ class Channel:
     def stop(self) -> None:
         if self.expiry is not None:
             self.expiry.cancel()
-        if self.task is not None:
-            self.task.cancel()
         if self.subscription is not None:
+            self.subscription.on_end = None
             self.subscription.close()
         self.socket.server.unregister(self)
 
 
 class Socket:
-    """One websocket connection: its frames in order, its channels, one writer."""
+    """One websocket connection: its frames in order, its channels.
+
+    Frames are queued already framed (RFC 6455) and written to the connection's transport
+    directly, everything queued in one write (aiohttp's ``send_*`` make one system call, and
+    wake the client once, per frame), by a callback the first queued frame schedules: no task
+    switch between the hub's read and the write. A client that reads too slowly fills the
+    transport's buffer; writing then pauses until it drains, and frames wait in the outbox
+    (each channel's count is its subscription's ``waiting``)."""
 
     def __init__(self, server: RealtimeServer, ws: web.WebSocketResponse, vsn: str,
                  apikey: str, transport: asyncio.BaseTransport | None) -> None:
         self.server, self.ws, self.vsn, self.apikey = server, ws, vsn, apikey
-        # Frames are written to the connection's transport directly, several per write
-        # (aiohttp's send_* write one frame per system call).
         self.transport = transport if isinstance(transport, asyncio.WriteTransport) else None
         self.channels: dict[str, Channel] = {}
         # Control frames (replies, system, close) go before queued broadcasts: a heartbeat
         # reply stuck behind a burst of broadcasts would make the client reconnect.
-        self.control: deque[str | None] = deque()
-        self.outbox: deque[str | bytes] = deque()
-        self.wakeup = asyncio.Event()
-        self.room = asyncio.Event()  # set while the outbox is below OUTBOX_LIMIT / 2
-        self.room.set()
+        self.control: deque[bytes] = deque()
+        # Broadcasts, with the subscription each came from (None: a client's broadcast).
+        self.outbox: deque[tuple[bytes, Subscription | None]] = deque()
+        self.loop = asyncio.get_running_loop()
+        self.flushing = False  # a flush is scheduled, or writing waits for the client
+        self.done = False  # the connection is over: nothing more is written
 
-    async def drained(self) -> None:
-        """Wait until the writer has sent the outbox down to half its limit."""
-        self.room.clear()
-        await self.room.wait()
+    def send(self, frame: bytes, subscription: Subscription | None = None) -> None:
+        """Queue one websocket frame (``ws_frame``) for the client."""
+        self.outbox.append((frame, subscription))
+        if not self.flushing:
+            self.flushing = True
+            self.loop.call_soon(self.flush)
 
-    def send(self, data: str | bytes) -> None:
-        self.outbox.append(data)
-        self.wakeup.set()
-
-    def send_control(self, data: str | None) -> None:
-        self.control.append(data)
-        self.wakeup.set()
+    def send_control(self, data: str | bytes) -> None:
+        self.control.append(ws_frame(data))
+        if not self.flushing:
+            self.flushing = True
+            self.loop.call_soon(self.flush)
 
     def reply(self, frame: Frame, payload: dict[str, Any]) -> None:
         self.send_control(encode(Frame(frame.join_ref, frame.ref, frame.topic, "phx_reply",
@@ -165,51 +168,50 @@ class Socket:
     def system_error(self, channel: Channel, message: str, *, in_order: bool = False) -> None:
         """End a channel as the platform does: a ``system`` error, then ``phx_close``; ahead
         of queued broadcasts, or after them (``in_order``)."""
-        send = self.send if in_order else self.send_control
-        send(encode(Frame(channel.join_ref, None, channel.wire_topic, "system", {
+        frame = encode(Frame(channel.join_ref, None, channel.wire_topic, "system", {
             "channel": channel.topic, "extension": "system", "message": message,
-            "status": "error"}), self.vsn))
+            "status": "error"}), self.vsn)
+        if in_order:
+            self.send(ws_frame(frame))
+        else:
+            self.send_control(frame)
         self.close_channel(channel, in_order=in_order)
 
     def close_channel(self, channel: Channel, *, in_order: bool = False) -> None:
         channel.stop()
         if self.channels.get(channel.wire_topic) is channel:
             del self.channels[channel.wire_topic]
-        send = self.send if in_order else self.send_control
-        send(encode(Frame(channel.join_ref, channel.join_ref, channel.wire_topic, "phx_close",
-                          {}), self.vsn))
+        frame = encode(Frame(channel.join_ref, channel.join_ref, channel.wire_topic,
+                             "phx_close", {}), self.vsn)
+        if in_order:
+            self.send(ws_frame(frame))
+        else:
+            self.send_control(frame)
 
-    async def writer(self) -> None:
-        """Everything queued goes out in one write (control frames first): one system call
-        and one wake-up of the client per batch, not per frame. A client that reads too
-        slowly fills the transport's buffer; the writer then waits, and the outbox grows
-        until the channels wait too (back-pressure)."""
+    def flush(self) -> None:
+        """Write everything queued, control frames first, in one write; if the client has
+        not taken the last writes yet, wait until it has (polled: aiohttp owns the
+        transport's flow-control callbacks)."""
         transport = self.transport
-        while True:
-            if not self.control and not self.outbox:
-                self.wakeup.clear()
-                await self.wakeup.wait()
-            frames, closing = [], False
-            while self.control or self.outbox:
-                data = self.control.popleft() if self.control else self.outbox.popleft()
-                if data is None:
-                    closing = True
-                    break
-                frames.append(ws_frame(data))
-            if len(self.outbox) < OUTBOX_LIMIT // 2:
-                self.room.set()
-            if transport is None or transport.is_closing():
-                return
-            transport.write(b"".join(frames))
-            if closing:
-                return
-            while transport.get_write_buffer_size() > WRITE_BUFFER_LIMIT:
-                if transport.is_closing():
-                    return
-                await asyncio.sleep(0.005)
+        if self.done or transport is None or transport.is_closing():
+            self.control.clear()
+            self.outbox.clear()
+            return  # flushing stays set: nothing more is scheduled
+        if transport.get_write_buffer_size() > WRITE_BUFFER_LIMIT:
+            self.loop.call_later(WRITE_WAIT, self.flush)
+            return
+        chunks = list(self.control)
+        self.control.clear()
+        for frame, subscription in self.outbox:
+            chunks.append(frame)
+            if subscription is not None:
+                subscription.waiting -= 1
+        self.outbox.clear()
+        self.flushing = False
+        if chunks:
+            transport.write(b"".join(chunks))
 
     async def run(self) -> None:
-        writer = asyncio.create_task(self.writer())
         try:
             async for msg in self.ws:
                 if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
@@ -223,9 +225,8 @@ class Socket:
             for channel in list(self.channels.values()):
                 channel.stop()
             self.channels.clear()
-            self.send_control(None)
-            with contextlib.suppress(Exception):
-                await writer
+            self.flush()  # what is queued goes before aiohttp's close frame
+            self.done = True
 
     async def handle(self, frame: Frame) -> None:
         if frame.topic == "phoenix":
@@ -271,19 +272,18 @@ class Socket:
         channel = Channel(self, frame.topic, frame.join_ref, bool(config.get("private")),
                           claims, bool(broadcast.get("self")), bool(broadcast.get("ack")))
         try:
-            channel.subscription = await self.server.hub.subscribe(
-                channel.topic, claims, private=channel.private)
+            subscription = await self.server.hub.subscribe(channel.topic, claims,
+                                                           private=channel.private)
         except JoinRefused as exc:
             self.reply(frame, _error(str(exc)))
             return
         except HubClosed as exc:
             self.reply(frame, _error(f"DatabaseConnectionError: {exc}"))
             return
-        channel.subscription.on_end = channel.ended
         self.channels[frame.topic] = channel
         self.server.register(channel)
         self.reply(frame, _ok({"postgres_changes": []}))
-        channel.task = asyncio.create_task(channel.pump())
+        channel.follow(subscription)  # after the reply: rows come after the join's answer
         channel.watch_expiry()
 
     async def refresh(self, channel: Channel, frame: Frame) -> None:
@@ -320,14 +320,15 @@ class FrameCache:
     SIZE = 4096
 
     def __init__(self) -> None:
-        self._frames: OrderedDict[tuple[UUID, str, str], str | bytes] = OrderedDict()
+        self._frames: OrderedDict[tuple[UUID, str, str], bytes] = OrderedDict()
 
-    def of(self, message: Message, wire_topic: str, vsn: str) -> str | bytes:
+    def of(self, message: Message, wire_topic: str, vsn: str) -> bytes:
+        """The websocket frame (``ws_frame``) of ``message`` for the topic and protocol."""
         key = (message.id, wire_topic, vsn)
         frame = self._frames.get(key)
         if frame is None:
-            frame = encode_broadcast(wire_topic, message.event or "", message.payload,
-                                     {"id": str(message.id)}, vsn)
+            frame = ws_frame(encode_broadcast(wire_topic, message.event or "", message.payload,
+                                              {"id": str(message.id)}, vsn))
             self._frames[key] = frame
             if len(self._frames) > self.SIZE:
                 self._frames.popitem(last=False)
