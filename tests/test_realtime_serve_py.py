@@ -190,6 +190,39 @@ def test_access_token_refresh_reauthorizes_and_revocation_closes_the_channel(
     asyncio.run(main())
 
 
+def test_a_channel_keeps_the_verdict_of_its_join_until_a_new_token(
+        url: str, db: str, scene: Scene, admin: psycopg.Connection[Any]) -> None:
+    """As Supabase Realtime: the read probe decides what a private channel receives when it
+    joins and at each new token, and the verdict is cached in between (REALTIME_PROTOCOL.md),
+    so rows are not re-read per user. A staff member taken off the office keeps receiving the
+    ticket's messages until its next token, which ends the channel. (The Python API re-reads
+    every row as its user instead: test_realtime_subscribe.py.)"""
+    async def main() -> None:
+        staff = await Joined.open(url, scene.topic, token(scene.staff))
+        assert staff.channel is not None and staff.client is not None
+        admin.execute("update crm.equipe set ativo = false where user_id = %s", (scene.staff,))
+
+        def write(text: str) -> uuid.UUID:
+            with psycopg.connect(db, autocommit=True) as api:
+                return say(api, scene.client, scene.ticket, text)
+
+        first = await asyncio.to_thread(write, "ainda com acesso")
+        got = await staff.wait_for(1)
+        assert [m["meta"]["id"] for m in got] == [str(first)]
+        await staff.client.set_auth(token(scene.staff, nonce=3))  # a new token: probe again
+        deadline = time.monotonic() + 5
+        while staff.channel.is_joined and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert not staff.channel.is_joined
+        assert staff.states[-1][0] == RealtimeSubscribeStates.CLOSED
+        await asyncio.to_thread(write, "depois do novo token")
+        await asyncio.sleep(0.3)
+        assert [m["meta"]["id"] for m in staff.received] == [str(first)]
+        await staff.close()
+
+    asyncio.run(main())
+
+
 def test_http_broadcast_endpoint(url: str, scene: Scene) -> None:
     http = url.replace("ws://", "http://")
 

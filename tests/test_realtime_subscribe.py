@@ -59,6 +59,21 @@ def test_each_participant_receives_what_it_may_see_in_order(db: str, scene: Scen
         assert office.get(0.3) is None
 
 
+def test_every_row_is_reread_as_the_subscriber(db: str, scene: Scene,
+                                              admin: psycopg.Connection[Any]) -> None:
+    """The Python API asks RLS about every row, not only at the join: a staff member taken off
+    the office stops receiving the ticket's messages from the next row on. (`realtime serve`
+    keeps the join's verdict until a new token, as the platform does:
+    test_realtime_serve_py.py.)"""
+    with (psycopg.connect(db, autocommit=True) as api,
+          subscribe(db, scene.topic, scene.staff) as staff):
+        first = say(api, scene.client, scene.ticket, "antes")
+        assert [m.id for m in drain(staff, 1)] == [first]
+        admin.execute("update crm.equipe set ativo = false where user_id = %s", (scene.staff,))
+        say(api, scene.client, scene.ticket, "depois")
+        assert staff.get(0.5) is None
+
+
 @pytest.mark.parametrize("who", ["other_client", "other_office_staff"])
 def test_a_join_the_read_probe_does_not_see_is_refused(db: str, scene: Scene, who: str) -> None:
     with pytest.raises(JoinRefused) as refused:

@@ -3,7 +3,7 @@
 -- commit every message sorts after every message committed before it, so (inserted_at, id)
 -- is commit order; and the local hub's reads as each subscriber.
 BEGIN;
-SELECT plan(27);
+SELECT plan(29);
 
 -- Stamps below are compared with the transaction start as a UTC timestamp (the platform's
 -- database time zone).
@@ -120,7 +120,7 @@ SELECT ok(
 );
 
 -- ---------------------------------------------------------------------------------------------
--- The local hub's reads (0010)
+-- The local hub's reads (0010, 0011)
 -- ---------------------------------------------------------------------------------------------
 SELECT has_function('realtime', 'read_as_subscribers', ARRAY['jsonb'], 'realtime.read_as_subscribers(jsonb) exists');
 SELECT isnt_definer('realtime', 'read_as_subscribers', ARRAY['jsonb'], 'read_as_subscribers() runs as its caller');
@@ -158,6 +158,30 @@ SELECT is_empty(
                                                 'claims', '{"role": "authenticated"}', 'sub', '',
                                                 'headers', '{}'))) AS r $$,
     'a private read runs as its subscriber, under RLS (no policy lets a user read room:9)'
+);
+-- 0011: a private read without claims (`realtime serve`: the join's verdict decides) reads the
+-- topic's private rows as the caller, and runs before any switch to a subscriber's role, even
+-- when listed after a subscriber's read.
+SELECT results_eq(
+    $$ SELECT r.read_no, r.event FROM realtime.read_as_subscribers(
+           jsonb_build_array(jsonb_build_object('topic', 'room:9', 'after_at', '-infinity',
+                                                'after_id', '00000000-0000-0000-0000-000000000000',
+                                                'limit', 10, 'private', true))) AS r $$,
+    $$ VALUES (1, 'fechada'::text) $$,
+    'a private read without claims is the caller''s read of private rows only'
+);
+SELECT results_eq(
+    $$ SELECT r.read_no, r.event FROM realtime.read_as_subscribers(
+           jsonb_build_array(
+               jsonb_build_object('topic', 'room:9', 'after_at', '-infinity',
+                                  'after_id', '00000000-0000-0000-0000-000000000000',
+                                  'limit', 10, 'role', 'authenticated',
+                                  'claims', '{"role": "authenticated"}', 'sub', '', 'headers', '{}'),
+               jsonb_build_object('topic', 'room:9', 'after_at', '-infinity',
+                                  'after_id', '00000000-0000-0000-0000-000000000000',
+                                  'limit', 10, 'private', true))) AS r $$,
+    $$ VALUES (2, 'fechada'::text) $$,
+    'a caller''s private read listed after a subscriber''s still runs as the caller, not as that subscriber'
 );
 SELECT results_eq(
     $$ SELECT current_user::text, coalesce(current_setting('request.jwt.claims', true), '') $$,

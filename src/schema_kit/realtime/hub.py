@@ -3,11 +3,13 @@
 Announcements (compat 0005) arrive per topic on ``rt_<md5(topic)>`` and carry only an id. The
 hub does not trust them for content: an announcement only marks its topic as changed, and each
 subscription then reads the topic's rows after its own position ``(inserted_at, id)``, as its
-user (RLS decides delivery). At commit a row sorts after every message committed before it
-(compat 0005/0010), so that order is commit order: nothing is delivered twice, nothing is
-skipped, and a subscriber that comes back with the last id it saw resumes where it stopped.
-Subscriptions with the same user and position share one read, and every read a wake-up needs
-(all changed topics, all groups) is one statement, ``realtime.read_as_subscribers``.
+user (RLS decides delivery); or, when its join decides (``check="join"``: the platform's
+behaviour, which ``realtime serve`` reproduces), as the hub (compat 0011). At commit a row
+sorts after every message committed before it (compat 0005/0010), so that order is commit
+order: nothing is delivered twice, nothing is skipped, and a subscriber that comes back with
+the last id it saw resumes where it stopped. Subscriptions with the same reader and position
+share one read, and every read a wake-up needs (all changed topics, all groups) is one
+statement, ``realtime.read_as_subscribers``.
 
 Hygiene: a topic's channel is UNLISTENed when its last subscription leaves, and each
 subscription's queue is bounded: one that falls more than ``max_queue`` messages behind is
@@ -25,7 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import psycopg
@@ -38,6 +40,10 @@ from schema_kit.realtime.messages import Message
 from schema_kit.realtime.sql import load
 
 Position = tuple[datetime, UUID]
+# Who decides which private rows a subscription gets: RLS on every row, re-read as its
+# subscriber ("rows", the Python API); or the read probe at join, as Supabase Realtime does,
+# the rows then read by the hub for every channel of the topic ("join", `realtime serve`).
+Check = Literal["rows", "join"]
 START: Position = (datetime.min, UUID(int=0))
 BATCH = 1000
 MAX_QUEUE = 10_000  # messages a subscription may have waiting before it is ended
@@ -99,7 +105,8 @@ def _ticket_of(topic: str) -> UUID | None:
 
 def _read_spec(sub: Subscription) -> dict[str, Any]:
     """One element of ``realtime.read_as_subscribers``'s argument: the topic after the
-    subscription's position, as its subscriber when private (Realtime's settings)."""
+    subscription's position; private rows as its subscriber (Realtime's settings), or as the
+    hub's login role when the join's verdict decides (compat 0011); public rows as the hub."""
     return {"topic": sub.topic, "after_at": sub.position[0].isoformat(),
             "after_id": str(sub.position[1]), "limit": BATCH, **sub.settings}
 
@@ -108,8 +115,9 @@ class Subscription:
     """Messages of one topic for one subscriber, in order; an async iterator."""
 
     def __init__(self, hub: Hub, topic: str, claims: Mapping[str, Any] | None, private: bool,
-                 position: Position, headers: Mapping[str, str] | None = None) -> None:
-        self.hub, self.topic, self.private = hub, topic, private
+                 position: Position, headers: Mapping[str, str] | None = None,
+                 check: Check = "rows") -> None:
+        self.hub, self.topic, self.private, self.check = hub, topic, private, check
         self.claims = dict(claims) if claims is not None else None
         self.headers = dict(headers or {})
         self._identify()
@@ -168,11 +176,17 @@ class Subscription:
                 self.on_end(exc)
 
     def _identify(self) -> None:
-        """Who reads (computed once, not at every wake-up): Realtime's settings for a private
-        subscription (none: public) and the identity subscriptions are grouped by."""
-        self.settings: dict[str, str] = {} if not self.private or self.claims is None else \
-            authorize.settings(self.topic, self.claims, self.headers)
-        self.identity = json.dumps([self.claims, self.headers], sort_keys=True)
+        """Who reads (computed once, not at every wake-up) and the identity subscriptions are
+        grouped by: for a private subscription, Realtime's settings (``check="rows"``) or the
+        hub itself, one read for every such subscription of the topic (``check="join"``);
+        public ones are read by the hub."""
+        self.settings: dict[str, Any] = {}
+        self.identity = ""
+        if self.private and self.check == "join":
+            self.settings = {"private": True}
+        elif self.private and self.claims is not None:
+            self.settings = authorize.settings(self.topic, self.claims, self.headers)
+            self.identity = json.dumps([self.claims, self.headers], sort_keys=True)
 
     def _key(self) -> tuple[bool, str, Position]:
         return self.private, self.identity, self.position
@@ -286,8 +300,14 @@ class Hub:
 
     async def subscribe(self, topic: str, claims: Mapping[str, Any] | None, *,
                         private: bool = True, since: UUID | str | None = None,
+                        check: Check = "rows",
                         headers: Mapping[str, str] | None = None) -> Subscription:
         """Join ``topic`` (authorized as ``claims`` when private) from now, or after ``since``.
+
+        ``check`` (private topics): ``"rows"`` re-reads every row as the subscriber, so RLS
+        decides each one; ``"join"`` lets the join's read probe decide, as Supabase Realtime
+        does, and the hub reads the topic's private rows once for all such subscriptions (the
+        caller re-authorizes at each new token: :meth:`can_read`).
 
         Raises :class:`JoinRefused` when the read probe does not see the topic and
         :class:`ResumeError` when ``since`` is unknown.
@@ -302,7 +322,7 @@ class Hub:
                     topic, claims if private else None,
                     None if since is None else UUID(str(since)))
             sub = Subscription(self, topic, claims if private else None, private, position,
-                               headers)
+                               headers, check)
             sub.limit += len(backlog)  # a long resume backlog is not "falling behind"
             for message in backlog:
                 sub.offer(message)

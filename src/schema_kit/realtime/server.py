@@ -7,8 +7,11 @@ public channels), never a production server. Clients get the base URL
 - The ``apikey`` (a JWT: anon or service key) is checked at the handshake: 401 + ``{error}``.
 - ``phx_join`` verifies the user's ``access_token`` (HS256/384/512, ``role`` + ``exp``), then
   on private channels runs Realtime's read probe through the database (:mod:`authorize`).
-- Rows of ``realtime.messages`` reach joined channels through one :class:`Hub`, re-read as each
-  channel's user; private rows only on private channels, public ones only on public channels.
+- Rows of ``realtime.messages`` reach joined channels through one :class:`Hub`. As on the
+  platform, a private channel's read verdict is taken at join and at each new token (the read
+  probe) and cached: the hub reads each changed topic once for all its channels (compat 0011),
+  not once per user under RLS. Private rows only on private channels, public ones only on
+  public channels.
 - Client broadcasts (socket or ``POST /realtime/v1/api/broadcast``) are fanned out in memory,
   on private channels only when Realtime's INSERT probe allows it (verdict cached per channel
   until a new token); unauthorized ones are dropped silently, as the platform does.
@@ -272,8 +275,10 @@ class Socket:
         channel = Channel(self, frame.topic, frame.join_ref, bool(config.get("private")),
                           claims, bool(broadcast.get("self")), bool(broadcast.get("ack")))
         try:
+            # The join's read probe decides what the channel receives until a new token, as on
+            # the platform: rows are read once per topic, not once per user under RLS.
             subscription = await self.server.hub.subscribe(channel.topic, claims,
-                                                           private=channel.private)
+                                                           private=channel.private, check="join")
         except JoinRefused as exc:
             self.reply(frame, _error(str(exc)))
             return
