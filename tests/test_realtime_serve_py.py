@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from benchmarks.realtime.bench import start_js
 from realtime import AsyncRealtimeChannel, AsyncRealtimeClient, RealtimeSubscribeStates
 
 from realtime_support import SECRET, Scene, as_user, build_scene, running_server, say
@@ -350,6 +351,35 @@ def test_a_client_that_stops_reading_is_ended_after_the_messages_it_was_given(
     assert 2500 < len(received) < len(sent)
     assert received == sent[:len(received)]  # in order, once, from the first
     assert f"after message {received[-1]}" in error  # the last one it got is the one named
+
+
+def test_a_row_one_protocol_cannot_carry_ends_that_channel_only(
+        db: str, scene: Scene) -> None:
+    """Protocol 2.0.0 frames give the event name one byte of length: a row whose event is
+    longer (written by server code) cannot reach a 2.0.0 channel. That channel is ended with a
+    `system` error after the messages before it; the hub and every other channel go on (here a
+    1.0.0 channel on the same topic gets all three rows)."""
+    send = ("select realtime.send(pg_catalog.jsonb_build_object('enviado_em', "
+            "pg_catalog.clock_timestamp()), %s, %s, true)")
+    log: list[str] = []
+    with running_server(db, log=log) as base:
+        collect = start_js(base, scene.topic, ANON, [token(scene.client)], 3)
+
+        async def main() -> list[dict[str, Any]]:
+            staff = await Joined.open(base, scene.topic, token(scene.staff))
+            with psycopg.connect(db, autocommit=True) as admin:
+                for event in ("mensagem", "e" * 300, "mensagem"):
+                    admin.execute(send, (event, scene.topic))
+            got = await staff.wait_for(3)
+            await staff.close()
+            return got
+
+        staff_got = asyncio.run(main())
+        js_got = collect(3)
+    assert [len(m["event"]) for m in staff_got] == [8, 300, 8]
+    assert len(js_got) == 1 and len(js_got[0]) == 1  # the first row, then the channel ended
+    assert any("realtime: ending a channel: message" in line and "protocol 2.0.0" in line
+               for line in log), log
 
 
 @pytest.mark.parametrize("size", [10, 200, 70_000])

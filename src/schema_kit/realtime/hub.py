@@ -214,6 +214,8 @@ class Subscription:
         self._identify()
 
     def close(self) -> None:
+        """No more messages (the subscriber leaves); the hub forgets it."""
+        self.ended = True
         self.hub._forget(self)
 
 

@@ -68,6 +68,11 @@ def _error(reason: str) -> dict[str, Any]:
     return {"status": "error", "response": {"reason": reason}}
 
 
+class Undeliverable(Exception):
+    """A row of the topic that the channel's protocol cannot carry: the channel is ended (the
+    other channels, and the hub, go on)."""
+
+
 class Channel:
     """One joined topic on one socket."""
 
@@ -95,7 +100,13 @@ class Channel:
         socket, frames, wire_topic = self.socket, self.socket.server.frames, self.wire_topic
 
         def receive(message: Message) -> None:
-            socket.send(frames.of(message, wire_topic, socket.vsn), subscription)
+            try:
+                frame = frames.of(message, wire_topic, socket.vsn)
+            except FrameError as exc:  # this channel cannot carry it (protocol 2.0.0 limits)
+                subscription.end(Undeliverable(f"message {message.id} cannot be sent on "
+                                               f"{wire_topic} with protocol {socket.vsn}: {exc}"))
+                return
+            socket.send(frame, subscription)
 
         subscription.on_end = self.ended
         subscription.push_to(receive)
@@ -107,6 +118,9 @@ class Channel:
                                    f"it: {exc}")
             # After the frames already queued for the socket, not ahead of them: the last
             # message the client receives is the one the error names.
+            self.socket.system_error(self, str(exc), in_order=True)
+        elif isinstance(exc, Undeliverable):
+            self.socket.server.log(f"realtime: ending a channel: {exc}")
             self.socket.system_error(self, str(exc), in_order=True)
         else:
             self.socket.system_error(self, f"Unable to read the topic: {exc}")
