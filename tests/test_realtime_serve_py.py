@@ -358,7 +358,8 @@ def test_a_row_one_protocol_cannot_carry_ends_that_channel_only(
     """Protocol 2.0.0 frames give the event name one byte of length: a row whose event is
     longer (written by server code) cannot reach a 2.0.0 channel. That channel is ended with a
     `system` error after the messages before it; the hub and every other channel go on (here a
-    1.0.0 channel on the same topic gets all three rows)."""
+    1.0.0 channel on the same topic gets all three rows). A client's broadcast with such an
+    event is dropped for the 2.0.0 channel only: the sender's socket and the others go on."""
     send = ("select realtime.send(pg_catalog.jsonb_build_object('enviado_em', "
             "pg_catalog.clock_timestamp()), %s, %s, true)")
     log: list[str] = []
@@ -367,17 +368,24 @@ def test_a_row_one_protocol_cannot_carry_ends_that_channel_only(
 
         async def main() -> list[dict[str, Any]]:
             staff = await Joined.open(base, scene.topic, token(scene.staff))
+            sender = await Joined.open(base, scene.topic, token(scene.client, nonce=1))
+            assert sender.channel is not None
+            await sender.channel.send_broadcast("b" * 300, {"quem": "cliente"})  # to every
+            await sender.channel.send_broadcast("digitando", {"quem": "cliente"})  # channel
             with psycopg.connect(db, autocommit=True) as admin:
                 for event in ("mensagem", "e" * 300, "mensagem"):
                     admin.execute(send, (event, scene.topic))
-            got = await staff.wait_for(3)
-            await staff.close()
+            got = await staff.wait_for(5)
+            for joined in (staff, sender):
+                await joined.close()
             return got
 
         staff_got = asyncio.run(main())
         js_got = collect(3)
-    assert [len(m["event"]) for m in staff_got] == [8, 300, 8]
+    assert [len(m["event"]) for m in staff_got] == [300, 9, 8, 300, 8]
     assert len(js_got) == 1 and len(js_got[0]) == 1  # the first row, then the channel ended
+    assert any("realtime: a client broadcast on realtime:" in line and "protocol 2.0.0" in line
+               for line in log), log
     assert any("realtime: ending a channel: message" in line and "protocol 2.0.0" in line
                for line in log), log
 

@@ -86,10 +86,18 @@ class Channel:
         self.expiry: asyncio.TimerHandle | None = None
 
     def deliver(self, event: str, payload: Any, meta: dict[str, Any] | None) -> None:
+        """A client's broadcast, if this channel's protocol can carry it (1.0.0 has no binary
+        payloads; 2.0.0 frames give the event name one byte of length): otherwise it is
+        dropped for this channel only, and logged."""
         if self.socket.vsn == V1 and isinstance(payload, bytes | bytearray):
-            return  # protocol 1.0.0 has no binary payloads
-        self.socket.send(ws_frame(encode_broadcast(self.wire_topic, event, payload, meta,
-                                                   self.socket.vsn)))
+            return
+        try:
+            frame = encode_broadcast(self.wire_topic, event, payload, meta, self.socket.vsn)
+        except FrameError as exc:
+            self.socket.server.log(f"realtime: a client broadcast on {self.wire_topic} cannot "
+                                   f"be sent with protocol {self.socket.vsn}: {exc}")
+            return
+        self.socket.send(ws_frame(frame))
 
     def follow(self, subscription: Subscription) -> None:
         """Database rows of the topic, in order, as this channel's user: the hub pushes each
