@@ -100,10 +100,10 @@ class Channel:
         self.socket.send(ws_frame(frame))
 
     def follow(self, subscription: Subscription) -> None:
-        """Database rows of the topic, in order, as this channel's user: the hub pushes each
-        one straight into the socket's outbox (push mode), and the socket reports each frame
-        it hands to the connection, so a channel whose client stops reading ends once
-        ``--max-queue`` of its frames wait."""
+        """Database rows of the topic, in order, for as long as the join's verdict stands: the
+        hub pushes each one straight into the socket's outbox (push mode), and the socket
+        reports each frame it hands to the connection, so a channel whose client stops reading
+        ends once ``--max-queue`` of its frames wait."""
         self.subscription = subscription
         socket, frames, wire_topic = self.socket, self.socket.server.frames, self.wire_topic
 
