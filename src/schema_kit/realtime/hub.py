@@ -147,6 +147,8 @@ class Subscription:
         else:
             self.waiting += 1
             receive(message)
+            if self.ended:  # the consumer could not take it and ended the subscription
+                return False
         self.last_id = message.id
         return True
 
