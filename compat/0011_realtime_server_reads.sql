@@ -27,10 +27,10 @@
 -- element of reads: {"topic", "after_at", "after_id", "limit"} and either, for a private read
 -- as its subscriber, "role", "claims" (JSON text), "sub", "headers" (JSON text); or, for a
 -- private read as the caller, "private": true; otherwise it reads public rows as the caller.
--- read_no is the element's 1-based position. Three queries, not one with
--- `private IS <parameter>`: a generic plan can use Supabase's partial index on
--- (inserted_at DESC, topic) WHERE private IS true only when the query names `private IS true`
--- itself (0010).
+-- read_no is the element's 1-based position. A private read is the same query whoever runs it:
+-- only the settings before it differ. Two queries, not one with `private IS <parameter>`: a
+-- generic plan can use Supabase's partial index on (inserted_at DESC, topic) WHERE private IS
+-- true only when the query names `private IS true` itself (0010).
 CREATE OR REPLACE FUNCTION realtime.read_as_subscribers(reads jsonb)
 RETURNS TABLE (
     read_no integer,
@@ -75,18 +75,8 @@ BEGIN
                 pg_catalog.set_config('request.jwt.claim.sub', item.spec ->> 'sub', true),
                 pg_catalog.set_config('request.jwt.claim.role', item.spec ->> 'role', true),
                 pg_catalog.set_config('request.headers', item.spec ->> 'headers', true);
-            RETURN QUERY
-            SELECT item.n, m.id, m.topic, m.event, m.payload, m.inserted_at
-            FROM realtime.messages AS m
-            WHERE
-                m.topic = read_topic
-                AND m.extension = 'broadcast'
-                AND m.private IS true
-                AND m.inserted_at >= after_at
-                AND (m.inserted_at, m.id) > (after_at, after_id)
-            ORDER BY m.inserted_at, m.id
-            LIMIT max_rows;
-        ELSIF (item.spec ->> 'private')::boolean IS true THEN
+        END IF;
+        IF item.spec ? 'claims' OR item.spec @> '{"private": true}' THEN
             RETURN QUERY
             SELECT item.n, m.id, m.topic, m.event, m.payload, m.inserted_at
             FROM realtime.messages AS m
