@@ -174,14 +174,22 @@ class Socket:
         self.done = False  # the connection is over: nothing more is written
 
     def send(self, frame: bytes, subscription: Subscription | None = None) -> None:
-        """Queue one websocket frame (``ws_frame``) for the client."""
+        """Queue one websocket frame (``ws_frame``) for the client, after those queued."""
         self.outbox.append((frame, subscription))
-        if not self.flushing:
-            self.flushing = True
-            self.loop.call_soon(self.flush)
+        self._schedule()
 
     def send_control(self, data: str | bytes) -> None:
+        """Queue a reply or a channel's end ahead of the queued broadcasts."""
         self.control.append(ws_frame(data))
+        self._schedule()
+
+    def _queue(self, data: str | bytes, *, in_order: bool) -> None:
+        if in_order:
+            self.send(ws_frame(data))
+        else:
+            self.send_control(data)
+
+    def _schedule(self) -> None:
         if not self.flushing:
             self.flushing = True
             self.loop.call_soon(self.flush)
@@ -193,25 +201,17 @@ class Socket:
     def system_error(self, channel: Channel, message: str, *, in_order: bool = False) -> None:
         """End a channel as the platform does: a ``system`` error, then ``phx_close``; ahead
         of queued broadcasts, or after them (``in_order``)."""
-        frame = encode(Frame(channel.join_ref, None, channel.wire_topic, "system", {
+        self._queue(encode(Frame(channel.join_ref, None, channel.wire_topic, "system", {
             "channel": channel.topic, "extension": "system", "message": message,
-            "status": "error"}), self.vsn)
-        if in_order:
-            self.send(ws_frame(frame))
-        else:
-            self.send_control(frame)
+            "status": "error"}), self.vsn), in_order=in_order)
         self.close_channel(channel, in_order=in_order)
 
     def close_channel(self, channel: Channel, *, in_order: bool = False) -> None:
         channel.stop()
         if self.channels.get(channel.wire_topic) is channel:
             del self.channels[channel.wire_topic]
-        frame = encode(Frame(channel.join_ref, channel.join_ref, channel.wire_topic,
-                             "phx_close", {}), self.vsn)
-        if in_order:
-            self.send(ws_frame(frame))
-        else:
-            self.send_control(frame)
+        self._queue(encode(Frame(channel.join_ref, channel.join_ref, channel.wire_topic,
+                                 "phx_close", {}), self.vsn), in_order=in_order)
 
     def flush(self) -> None:
         """Write everything queued, control frames first, in one write; if the client has
