@@ -74,6 +74,13 @@ class Joined:
             await asyncio.sleep(0.02)
         return self.received
 
+    async def wait_left(self, timeout: float = 5) -> None:
+        """Until the channel is no longer joined (the server ended it), or ``timeout``."""
+        assert self.channel is not None
+        deadline = time.monotonic() + timeout
+        while self.channel.is_joined and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+
     async def close(self) -> None:
         if self.client is not None:
             await self.client.close()
@@ -182,9 +189,7 @@ def test_access_token_refresh_reauthorizes_and_revocation_closes_the_channel(
         assert staff.channel.is_joined
         admin.execute("update crm.equipe set ativo = false where user_id = %s", (scene.staff,))
         await staff.client.set_auth(token(scene.staff, nonce=3))
-        deadline = time.monotonic() + 5
-        while staff.channel.is_joined and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        await staff.wait_left()
         assert not staff.channel.is_joined
         await staff.close()
 
@@ -211,9 +216,7 @@ def test_a_channel_keeps_the_verdict_of_its_join_until_a_new_token(
         got = await staff.wait_for(1)
         assert [m["meta"]["id"] for m in got] == [str(first)]
         await staff.client.set_auth(token(scene.staff, nonce=3))  # a new token: probe again
-        deadline = time.monotonic() + 5
-        while staff.channel.is_joined and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        await staff.wait_left()
         assert not staff.channel.is_joined
         assert staff.states[-1][0] == RealtimeSubscribeStates.CLOSED
         await asyncio.to_thread(write, "depois do novo token")
@@ -283,9 +286,7 @@ def test_token_expiry_ends_the_channel(url: str, scene: Scene) -> None:
         short = sign(user_claims(str(scene.client)), SECRET, ttl_seconds=2)
         joined = await Joined.open(url, scene.topic, short)
         assert joined.channel is not None and joined.channel.is_joined
-        deadline = time.monotonic() + 10
-        while joined.channel.is_joined and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
+        await joined.wait_left(10)
         assert not joined.channel.is_joined  # system error "Token has expired", then phx_close
         await joined.close()
 
